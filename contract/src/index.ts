@@ -1,0 +1,5 @@
+export * from './errors.ts'
+export * from './limits.ts'
+export * from './generate.ts'
+export * from './signature.ts'
+export * from './describe-issues.ts'
