@@ -1,0 +1,290 @@
+import { float, GraphBuilder, int, MS } from '../onnx/graph-builder.ts'
+import { ONNX_DATA_TYPE, type WeightDtype, floatType } from '../onnx/tensor-type.ts'
+import { buildOmniMask, type MaskTokens } from './omni-mask.ts'
+import type { PhiConfig } from './phi-config.ts'
+import type { LayerWeights, TransformerWeights } from './transformer-weights.ts'
+
+/**
+ * The transformer graphs (DESIGN §2). All share one weight file.
+ * - `prefill`: a text block → its key/value cache (text rows never attend to image rows).
+ * - `denoise`: `<soi>` image `<eoi>` after a cached text block → logits of the image rows over the
+ *   codebook columns only.
+ * - `decode`: new tokens after a cache → full-vocabulary logits and the extended cache.
+ * - `full`: a whole sequence → full-vocabulary logits; the reference computation, no cache.
+ */
+export type TransformerGraphKind = 'prefill' | 'denoise' | 'decode' | 'full'
+
+/** Everything needed to write one transformer graph. */
+export interface TransformerGraphSpec {
+  kind: TransformerGraphKind
+  config: PhiConfig
+  tokens: MaskTokens
+  dtype: WeightDtype
+  weights: TransformerWeights
+}
+
+/** Graph input/output names: the contract between the converter and the engine. */
+export const TRANSFORMER_IO = {
+  inputIds: 'input_ids',
+  pastKey: (layer: number) => `past_key.${layer}`,
+  pastValue: (layer: number) => `past_value.${layer}`,
+  presentKey: (layer: number) => `present_key.${layer}`,
+  presentValue: (layer: number) => `present_value.${layer}`,
+  logits: 'logits',
+  imageLogits: 'image_logits',
+} as const
+
+/** Serialises one transformer graph. */
+export function buildTransformerGraph(spec: TransformerGraphSpec): Uint8Array {
+  const { kind, config: c, weights: w } = spec
+  const t = floatType(spec.dtype)
+  const g = new GraphBuilder(`showo_${kind}`)
+  const io = TRANSFORMER_IO
+  const hasPast = kind === 'denoise' || kind === 'decode'
+  const wantPresent = kind === 'prefill' || kind === 'decode'
+
+  const ids = g.input(io.inputIds, 'int64', ['batch', 'total'])
+  const pastKeys: string[] = []
+  const pastValues: string[] = []
+  if (hasPast) {
+    for (let l = 0; l < c.numLayers; l++) {
+      pastKeys.push(g.input(io.pastKey(l), t, ['batch', c.numHeads, 'past', c.headDim]))
+      pastValues.push(g.input(io.pastValue(l), t, ['batch', c.numHeads, 'past', c.headDim]))
+    }
+  }
+
+  // Lengths: past rows come from the cache's shape, the rest are computed here.
+  const scalar = (x: string): string => g.node('Squeeze', [x, g.int64s('axes', [0])])
+  const dimOf = (x: string, axis: number): string =>
+    scalar(g.node('Shape', [x], { start: int(axis), end: int(axis + 1) }))
+  const total = dimOf(ids, 1)
+  const past = hasPast && pastKeys[0] ? dimOf(pastKeys[0], 2) : g.int64s('past', [0], [])
+  const rowIds = hasPast
+    ? g.node('Slice', [
+        ids,
+        g.node('Unsqueeze', [past, g.int64s('ax', [0])]),
+        g.node('Unsqueeze', [total, g.int64s('ax', [0])]),
+        g.int64s('axes', [1]),
+      ])
+    : ids
+
+  // Positions are absolute indices, left pads included (spec §3.1): past..total-1 for every row.
+  const positions = g.node('Expand', [
+    g.node('Unsqueeze', [
+      g.node('Range', [past, total, g.int64s('one', [1], [])]),
+      g.int64s('axes', [0]),
+    ]),
+    g.node('Shape', [rowIds]),
+  ])
+  const bias = buildOmniMask(g, spec.tokens, { ids, past, total, floatType: t })
+
+  const ext = (name: string, tensor: Parameters<GraphBuilder['external']>[1]): string =>
+    g.external(name, tensor)
+  const embed = ext('embed_tokens', w.embed)
+  const cos = ext('rotary_cos', w.cos)
+  const sin = ext('rotary_sin', w.sin)
+  let residual = g.node('Gather', [embed, rowIds])
+  let normed: string
+  let pendingDelta: string | undefined
+  let pendingBias: string | undefined
+
+  for (let l = 0; l < c.numLayers; l++) {
+    const lw = w.layers[l]
+    if (!lw) {
+      throw new Error(`missing weights for layer ${l}`)
+    }
+    const names = layerNames(g, l, lw)
+    if (pendingDelta === undefined || pendingBias === undefined) {
+      normed = g.node('LayerNormalization', [residual, names.inputNormW, names.inputNormB], {
+        axis: int(-1),
+        epsilon: float(c.layerNormEps),
+      })
+    } else {
+      // The previous block's output joins the residual stream inside this block's LayerNorm.
+      const [out = '', , , sum = ''] = g.nodeN(
+        'SkipLayerNormalization',
+        [residual, pendingDelta, names.inputNormW, names.inputNormB, pendingBias],
+        { epsilon: float(c.layerNormEps) },
+        { domain: MS, outputs: 4 }
+      )
+      normed = out
+      residual = sum
+    }
+    const block = buildBlock(
+      g,
+      spec,
+      l,
+      names,
+      normed,
+      positions,
+      cos,
+      sin,
+      bias,
+      pastKeys[l],
+      pastValues[l]
+    )
+    if (wantPresent) {
+      g.output(block.presentKey, io.presentKey(l), t, ['batch', c.numHeads, 'total', c.headDim])
+      g.output(block.presentValue, io.presentValue(l), t, ['batch', c.numHeads, 'total', c.headDim])
+    }
+    pendingDelta = block.delta
+    pendingBias = block.deltaBias
+  }
+
+  if (kind === 'prefill') {
+    return g.toBytes('Show-o prefill: text block → key/value cache')
+  }
+  const [finalNormed = ''] = g.nodeN(
+    'SkipLayerNormalization',
+    [
+      residual,
+      pendingDelta ?? '',
+      ext('final_norm.weight', w.finalNorm.weight),
+      ext('final_norm.bias', w.finalNorm.bias),
+      pendingBias ?? '',
+    ],
+    { epsilon: float(c.layerNormEps) },
+    { domain: MS, outputs: 4 }
+  )
+  const toFloat32 = (x: string): string =>
+    t === 'float32' ? x : g.node('Cast', [x], { to: int(ONNX_DATA_TYPE.float32) })
+  if (kind === 'denoise') {
+    if (!w.imageHead) {
+      throw new Error('the denoise graph needs the image head (image columns)')
+    }
+    // Image rows are every row between <soi> and <eoi>; only they need logits (spec §3.3).
+    const imageRows = g.node('Slice', [
+      finalNormed,
+      g.int64s('start', [1]),
+      g.int64s('end', [-1]),
+      g.int64s('axes', [1]),
+    ])
+    const logits = g.node('Add', [
+      g.node('MatMul', [imageRows, ext('image_head.weight', w.imageHead.weight)]),
+      ext('image_head.bias', w.imageHead.bias),
+    ])
+    g.output(toFloat32(logits), io.imageLogits, 'float32', [
+      'batch',
+      'image_tokens',
+      w.imageHead.bias.dims[0] ?? 'codebook',
+    ])
+    return g.toBytes(
+      'Show-o denoise: <soi> image <eoi> after a text cache → codebook logits of the image rows'
+    )
+  }
+  const logits = g.node('Add', [
+    g.node('MatMul', [finalNormed, ext('lm_head.weight', w.lmHead.weight)]),
+    ext('lm_head.bias', w.lmHead.bias),
+  ])
+  g.output(toFloat32(logits), io.logits, 'float32', [
+    'batch',
+    kind === 'full' ? 'total' : 'rows',
+    c.vocabSize,
+  ])
+  return g.toBytes(
+    kind === 'full'
+      ? 'Show-o reference forward: whole sequence → logits'
+      : 'Show-o decode: new tokens after a cache → logits and extended cache'
+  )
+}
+
+interface LayerNames {
+  inputNormW: string
+  inputNormB: string
+  qkvW: string
+  qkvB: string
+  qNormW: string
+  qNormB: string
+  kNormW: string
+  kNormB: string
+  denseW: string
+  fc1W: string
+  fc1B: string
+  fc2W: string
+  deltaBias: string
+}
+
+function layerNames(g: GraphBuilder, l: number, w: LayerWeights): LayerNames {
+  const p = `layers.${l}.`
+  const deltaBias = g.node('Add', [
+    g.external(`${p}dense.bias`, w.dense.bias),
+    g.external(`${p}fc2.bias`, w.fc2.bias),
+  ])
+  return {
+    inputNormW: g.external(`${p}input_norm.weight`, w.inputNorm.weight),
+    inputNormB: g.external(`${p}input_norm.bias`, w.inputNorm.bias),
+    qkvW: g.external(`${p}qkv.weight`, w.qkv.weight),
+    qkvB: g.external(`${p}qkv.bias`, w.qkv.bias),
+    qNormW: g.external(`${p}q_norm.weight`, w.qNorm.weight),
+    qNormB: g.external(`${p}q_norm.bias`, w.qNorm.bias),
+    kNormW: g.external(`${p}k_norm.weight`, w.kNorm.weight),
+    kNormB: g.external(`${p}k_norm.bias`, w.kNorm.bias),
+    denseW: g.external(`${p}dense.weight`, w.dense.weight),
+    fc1W: g.external(`${p}fc1.weight`, w.fc1.weight),
+    fc1B: g.external(`${p}fc1.bias`, w.fc1.bias),
+    fc2W: g.external(`${p}fc2.weight`, w.fc2.weight),
+    deltaBias,
+  }
+}
+
+/**
+ * One Phi block on the normed input: attention and MLP in parallel (spec §8.2). Returns their summed
+ * MatMul outputs; the biases (dense + fc2) are added by the next SkipLayerNormalization.
+ */
+function buildBlock(
+  g: GraphBuilder,
+  spec: TransformerGraphSpec,
+  l: number,
+  n: LayerNames,
+  normed: string,
+  positions: string,
+  cos: string,
+  sin: string,
+  bias: string,
+  pastKey: string | undefined,
+  pastValue: string | undefined
+): { delta: string; deltaBias: string; presentKey: string; presentValue: string } {
+  const c = spec.config
+  const H = c.hiddenSize
+  const qkv = g.node('Add', [g.node('MatMul', [normed, n.qkvW]), n.qkvB])
+  const [q = '', k = '', v = ''] = g.nodeN(
+    'Split',
+    [qkv, g.int64s('split', [H, H, H])],
+    { axis: int(-1) },
+    { outputs: 3 }
+  )
+  // q/k LayerNorm per head, after the head reshape and before RoPE (spec §8.1).
+  const headNorm = (x: string, w: string, b: string): string =>
+    g.node('Reshape', [
+      g.node(
+        'LayerNormalization',
+        [g.node('Reshape', [x, g.int64s('heads', [0, 0, c.numHeads, c.headDim])]), w, b],
+        {
+          axis: int(-1),
+          epsilon: float(c.layerNormEps),
+        }
+      ),
+      g.int64s('merge', [0, 0, H]),
+    ])
+  const rotary = (x: string): string =>
+    g.node(
+      'RotaryEmbedding',
+      [x, positions, cos, sin],
+      { interleaved: int(0), num_heads: int(c.numHeads), rotary_embedding_dim: int(c.rotaryDim) },
+      { domain: MS }
+    )
+  const qr = rotary(headNorm(q, n.qNormW, n.qNormB))
+  const kr = rotary(headNorm(k, n.kNormW, n.kNormB))
+  const [attn = '', presentKey = '', presentValue = ''] = g.nodeN(
+    'MultiHeadAttention',
+    [qr, kr, v, '', '', bias, pastKey ?? '', pastValue ?? ''],
+    { num_heads: int(c.numHeads), scale: float(1 / Math.sqrt(c.headDim)) },
+    { domain: MS, outputs: 3, name: `layers.${l}.attention` }
+  )
+  const attnOut = g.node('MatMul', [attn, n.denseW])
+  const mlp = g.node('MatMul', [
+    g.node('FastGelu', [g.node('MatMul', [normed, n.fc1W]), n.fc1B], {}, { domain: MS }),
+    n.fc2W,
+  ])
+  return { delta: g.node('Add', [attnOut, mlp]), deltaBias: n.deltaBias, presentKey, presentValue }
+}
