@@ -1,3 +1,6 @@
+import { CheckpointError } from '../checkpoint/checkpoint-error.ts'
+import { ModelFolderError } from '../model/manifest.ts'
+import { RuntimeError } from '../model/runtime.ts'
 import { UsageError } from './usage-error.ts'
 
 /** A CLI sub-command: parses its own arguments and returns the process exit status. */
@@ -7,14 +10,21 @@ export type Command = {
 }
 
 /** Loads commands lazily so `showo generate` does not pay for the converter's imports. */
-const COMMANDS: Record<string, () => Promise<Command>> = {}
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  convert: async () => (await import('./convert.ts')).convertCommand,
+  'make-tiny': async () => (await import('./make-tiny.ts')).makeTinyCommand,
+  serve: async () => (await import('./serve.ts')).serveCommand,
+}
 
 function usage(): string {
   const lines = Object.keys(COMMANDS).map((name) => `  ${name}`)
   return `usage: showo <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'showo <command> --help' for a command's options.`
 }
 
-/** Entry point of the `showo` binary. Never throws: known problems exit 2 with one line. */
+/** Problems the user can fix (arguments, input files, model folder, EP): one line, exit 2. */
+const USER_ERRORS = [UsageError, CheckpointError, ModelFolderError, RuntimeError]
+
+/** Entry point of the `showo` binary. Known problems exit 2 with one line; bugs exit 1 with a stack. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === '--help' || name === '-h') {
@@ -30,10 +40,11 @@ export async function main(argv: string[]): Promise<number> {
     const command = await load()
     return await command.run(rest)
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`showo ${name}: ${error.message}`)
+    if (USER_ERRORS.some((kind) => error instanceof kind)) {
+      console.error(`showo ${name}: ${(error as Error).message}`)
       return 2
     }
-    throw error
+    console.error(error)
+    return 1
   }
 }

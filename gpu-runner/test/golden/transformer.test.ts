@@ -91,9 +91,10 @@ beforeAll(async () => {
   ckpt.close()
   const open = (f: string): Promise<ModelSession> =>
     ModelSession.create(join(work, f), { ep: 'cpu' })
-  ;[full, prefill, decode, denoise] = await Promise.all(
-    ['full.onnx', 'prefill.onnx', 'decode.onnx', 'denoise.onnx'].map(open)
-  )
+  full = await open('full.onnx')
+  prefill = await open('prefill.onnx')
+  decode = await open('decode.onnx')
+  denoise = await open('denoise.onnx')
 })
 
 afterAll(async () => {
