@@ -4,6 +4,9 @@ import type { Env } from './env.ts'
 /** A setting that may be absent from a deployment; routes that need it call {@link requireSetting}. */
 export type Setting<T> = { ok: true; value: T } | { ok: false; missing: string }
 
+/** A model sha as runners report it (sha256 hex of the manifest; kept loose on purpose). */
+export const MODEL_SHA_PATTERN = /^[0-9A-Za-z._:-]{1,128}$/
+
 /** Everything needed to call the GPU runners. */
 export interface RunnerSettings {
   url: string
@@ -80,8 +83,8 @@ function readRunner(env: Env): Setting<RunnerSettings> {
     return { ok: false, missing: 'RUNNER_SECRET' }
   }
   const modelSha = present(env.MODEL_SHA)
-  if (modelSha !== undefined && !/^[0-9a-f]{8,64}$/.test(modelSha)) {
-    throw new EdgeError('NOT_CONFIGURED', 'Setting MODEL_SHA must be a lowercase hex sha.')
+  if (modelSha !== undefined && !MODEL_SHA_PATTERN.test(modelSha)) {
+    throw new EdgeError('NOT_CONFIGURED', 'Setting MODEL_SHA must be a sha (hex, up to 128 chars).')
   }
   return {
     ok: true,

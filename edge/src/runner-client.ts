@@ -7,7 +7,7 @@ import {
   type UnderstandRequest,
 } from '@showo/contract'
 import { z } from 'zod'
-import type { RunnerSettings } from './config.ts'
+import { MODEL_SHA_PATTERN, type RunnerSettings } from './config.ts'
 import { EdgeError } from './errors.ts'
 import { retryDelayMs } from './retry-delay.ts'
 import { toRunnerFailure } from './runner-error.ts'
@@ -44,9 +44,13 @@ export interface RunnerClientDeps {
   now: () => number
 }
 
+/** The runner's `/readyz` body: `{ ready, model: { name, sha } | null, draining }`. */
 const ReadyzBody = z.object({
   ready: z.boolean(),
-  model: z.object({ sha: z.string().regex(/^[0-9a-f]{8,64}$/) }).optional(),
+  model: z
+    .object({ sha: z.string().regex(MODEL_SHA_PATTERN) })
+    .nullable()
+    .optional(),
 })
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47]
