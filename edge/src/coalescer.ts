@@ -96,7 +96,7 @@ export class Coalescer extends DurableObject<Env> {
         console.error(
           'coalescer',
           job.requestId,
-          error instanceof EdgeError ? error.internal : error
+          error instanceof EdgeError ? (error.internal ?? error.message) : error
         )
       }
       return { ok: false, error: toWireError(error) }

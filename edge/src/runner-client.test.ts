@@ -50,7 +50,7 @@ function harness(responses: (Response | Error | 'hang')[]): {
     },
     fetch: async (_input, init) => {
       bodies.push({
-        body: String(init?.body),
+        body: typeof init?.body === 'string' ? init.body : '',
         signature: new Headers(init?.headers).get('x-showo-signature'),
       })
       const next = responses.shift()

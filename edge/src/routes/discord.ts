@@ -1,6 +1,7 @@
 import { describeIssues } from '@showo/contract'
 import type { Context } from 'hono'
 import { getConfig, type AppEnv } from '../app-env.ts'
+import { normalizePrompt } from '../cache-key.ts'
 import { requireSetting } from '../config.ts'
 import {
   CALLBACK,
@@ -40,7 +41,12 @@ function toRender(interaction: Interaction): DiscordRender | string {
     return `⚠️ ${describeIssues(options.error)}`
   }
   const { prompt, seed, steps } = options.data
-  return { kind: 'imagine', prompt, seed: seed ?? drawSeed(), steps: steps ?? null }
+  return {
+    kind: 'imagine',
+    prompt: normalizePrompt(prompt),
+    seed: seed ?? drawSeed(),
+    steps: steps ?? null,
+  }
 }
 
 /**
