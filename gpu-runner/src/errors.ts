@@ -46,3 +46,53 @@ export class InvalidRequestError extends RunnerError {
     super('INVALID_REQUEST', message)
   }
 }
+
+/** The request carries no valid `x-showo-signature` (missing, malformed, stale or wrong). */
+export class UnauthorizedError extends RunnerError {
+  override readonly name = 'UnauthorizedError'
+  constructor(reason: string) {
+    super('UNAUTHORIZED', `request signature ${reason}`)
+  }
+}
+
+/** The body (or a field inside it) is larger than the runner accepts. */
+export class PayloadTooLargeError extends RunnerError {
+  override readonly name = 'PayloadTooLargeError'
+  constructor(message: string) {
+    super('PAYLOAD_TOO_LARGE', message)
+  }
+}
+
+/** No route with this method and path. */
+export class NotFoundError extends RunnerError {
+  override readonly name = 'NotFoundError'
+  constructor(method: string, path: string) {
+    super('NOT_FOUND', `no route ${method} ${path}`)
+  }
+}
+
+/** The admission queue is full; the caller should try again (or another runner) later. */
+export class RunnerBusyError extends RunnerError {
+  override readonly name = 'RunnerBusyError'
+  constructor(queued: number, retryAfterS: number) {
+    super('RUNNER_BUSY', `the runner is busy (${queued} requests queued)`, undefined, {
+      retryAfterS,
+    })
+  }
+}
+
+/** The model is still downloading, loading or warming up. */
+export class ModelNotReadyError extends RunnerError {
+  override readonly name = 'ModelNotReadyError'
+  constructor(retryAfterS: number) {
+    super('MODEL_NOT_READY', 'the model is still loading', undefined, { retryAfterS })
+  }
+}
+
+/** The runner is draining before it stops and admits no new work. */
+export class ShuttingDownError extends RunnerError {
+  override readonly name = 'ShuttingDownError'
+  constructor(retryAfterS: number) {
+    super('RUNNER_SHUTTING_DOWN', 'the runner is shutting down', undefined, { retryAfterS })
+  }
+}

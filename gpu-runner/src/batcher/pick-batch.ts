@@ -1,0 +1,54 @@
+/** What the batching policy needs to know about a queued request. */
+export interface Pending {
+  shape: string
+  enqueuedAt: number
+}
+
+/** Settings of the batching policy. */
+export interface BatchPolicy {
+  maxBatch: number
+  maxWaitMs: number
+  /** Largest batch for a shape; shapes that cannot batch (understanding) answer 1. */
+  capacityOf: (shape: string) => number
+}
+
+/** The policy's answer: run these items now (oldest first), or look again after `waitMs`. */
+export type BatchDecision<T> = { run: T[] } | { waitMs: number } | null
+
+/**
+ * Chooses the next batch from a FIFO queue. The oldest request's shape goes first once it has
+ * waited `maxWaitMs` (so no shape starves) or its group is full; before that, any full group
+ * may go ahead, because waiting longer cannot make it larger. `flushNow` (draining) skips the wait.
+ */
+export function pickBatch<T extends Pending>(
+  queue: readonly T[],
+  now: number,
+  policy: BatchPolicy,
+  flushNow: boolean
+): BatchDecision<T> {
+  const oldest = queue[0]
+  if (oldest === undefined) {
+    return null
+  }
+  const groups = new Map<string, T[]>()
+  for (const item of queue) {
+    const group = groups.get(item.shape)
+    if (group) {
+      group.push(item)
+    } else {
+      groups.set(item.shape, [item])
+    }
+  }
+  const capOf = (shape: string): number => Math.min(policy.maxBatch, policy.capacityOf(shape))
+  const waited = now - oldest.enqueuedAt
+  const oldestGroup = groups.get(oldest.shape) ?? [oldest]
+  if (flushNow || waited >= policy.maxWaitMs || oldestGroup.length >= capOf(oldest.shape)) {
+    return { run: oldestGroup.slice(0, capOf(oldest.shape)) }
+  }
+  for (const [shape, group] of groups) {
+    if (group.length >= capOf(shape)) {
+      return { run: group.slice(0, capOf(shape)) }
+    }
+  }
+  return { waitMs: policy.maxWaitMs - waited }
+}

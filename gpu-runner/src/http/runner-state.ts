@@ -1,0 +1,69 @@
+import type { Batcher } from '../batcher/batcher.ts'
+import type { ModelInfo } from '../engine/engine.ts'
+import { ModelNotReadyError, ShuttingDownError } from '../errors.ts'
+
+/** Body of `GET /readyz`; the edge relies on this shape. */
+export interface Readiness {
+  ready: boolean
+  model: { name: string; sha: string } | null
+  draining: boolean
+}
+
+/** What a route needs once the model is up. */
+export interface Serving {
+  info: ModelInfo
+  batcher: Batcher
+}
+
+/** Seconds a caller should wait before asking a runner that is still loading. */
+const NOT_READY_RETRY_S = 5
+/** A draining runner will not come back; another runner can answer at once. */
+const SHUTTING_DOWN_RETRY_S = 1
+
+/**
+ * Where the runner is in its life: starting (model loading and warming) → ready → draining.
+ * Routes ask it whether to admit work; main.ts moves it forward.
+ */
+export class RunnerState {
+  #serving: Serving | null = null
+  #draining = false
+
+  /** The model is loaded and warm; requests may be admitted. */
+  markReady(serving: Serving): void {
+    this.#serving = serving
+  }
+
+  /** From now on no request is admitted (503 RUNNER_SHUTTING_DOWN); cannot be undone. */
+  startDraining(): void {
+    this.#draining = true
+  }
+
+  get draining(): boolean {
+    return this.#draining
+  }
+
+  readiness(): Readiness {
+    const info = this.#serving?.info
+    return {
+      ready: info !== undefined && !this.#draining,
+      model: info ? { name: info.name, sha: info.sha } : null,
+      draining: this.#draining,
+    }
+  }
+
+  /** Throws the 503 a request gets while the runner drains. */
+  assertAdmitting(): void {
+    if (this.#draining) {
+      throw new ShuttingDownError(SHUTTING_DOWN_RETRY_S)
+    }
+  }
+
+  /** The model and batcher, or the 503 that says why there are none. */
+  requireServing(): Serving {
+    this.assertAdmitting()
+    if (!this.#serving) {
+      throw new ModelNotReadyError(NOT_READY_RETRY_S)
+    }
+    return this.#serving
+  }
+}
