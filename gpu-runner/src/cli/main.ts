@@ -1,4 +1,5 @@
 import { CheckpointError } from '../checkpoint/checkpoint-error.ts'
+import { InvalidRequestError } from '../errors.ts'
 import { ModelFolderError } from '../model/manifest.ts'
 import { RuntimeError } from '../model/runtime.ts'
 import { UsageError } from './usage-error.ts'
@@ -12,6 +13,8 @@ export type Command = {
 /** Loads commands lazily so `showo generate` does not pay for the converter's imports. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   convert: async () => (await import('./convert.ts')).convertCommand,
+  describe: async () => (await import('./describe.ts')).describeCommand,
+  generate: async () => (await import('./generate.ts')).generateCommand,
   'make-tiny': async () => (await import('./make-tiny.ts')).makeTinyCommand,
   serve: async () => (await import('./serve.ts')).serveCommand,
 }
@@ -22,7 +25,13 @@ function usage(): string {
 }
 
 /** Problems the user can fix (arguments, input files, model folder, EP): one line, exit 2. */
-const USER_ERRORS = [UsageError, CheckpointError, ModelFolderError, RuntimeError]
+const USER_ERRORS = [
+  UsageError,
+  CheckpointError,
+  ModelFolderError,
+  RuntimeError,
+  InvalidRequestError,
+]
 
 /** Entry point of the `showo` binary. Known problems exit 2 with one line; bugs exit 1 with a stack. */
 export async function main(argv: string[]): Promise<number> {

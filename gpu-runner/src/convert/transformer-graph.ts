@@ -32,6 +32,10 @@ export const TRANSFORMER_IO = {
   presentValue: (layer: number) => `present_value.${layer}`,
   logits: 'logits',
   imageLogits: 'image_logits',
+  topK: 'top_k',
+  topLogits: 'top_logits',
+  topIndices: 'top_indices',
+  logSumExp: 'logsumexp',
 } as const
 
 /** Serialises one transformer graph. */
@@ -163,11 +167,22 @@ export function buildTransformerGraph(spec: TransformerGraphSpec): Uint8Array {
       g.node('MatMul', [imageRows, ext('image_head.weight', w.imageHead.weight)]),
       ext('image_head.bias', w.imageHead.bias),
     ])
-    g.output(toFloat32(logits), io.imageLogits, 'float32', [
-      'batch',
-      'image_tokens',
-      w.imageHead.bias.dims[0] ?? 'codebook',
-    ])
+    const codebook = w.imageHead.bias.dims[0] ?? 'codebook'
+    const logits32 = toFloat32(logits)
+    g.output(logits32, io.imageLogits, 'float32', ['batch', 'image_tokens', codebook])
+    // Sampling needs only the k best codes of each row and the softmax normaliser: computing them
+    // here returns k values per row instead of the whole codebook (spec §3.4 steps 2, 3 and 6).
+    const k = g.input(io.topK, 'int64', [1])
+    const [values = '', indices = ''] = g.nodeN(
+      'TopK',
+      [logits32, k],
+      { axis: int(-1), largest: int(1), sorted: int(1) },
+      { outputs: 2 }
+    )
+    g.output(values, io.topLogits, 'float32', ['batch', 'image_tokens', 'k'])
+    g.output(indices, io.topIndices, 'int64', ['batch', 'image_tokens', 'k'])
+    const lse = g.node('ReduceLogSumExp', [logits32, g.int64s('axes', [-1])], { keepdims: int(0) })
+    g.output(lse, io.logSumExp, 'float32', ['batch', 'image_tokens'])
     return g.toBytes(
       'Show-o denoise: <soi> image <eoi> after a text cache → codebook logits of the image rows'
     )

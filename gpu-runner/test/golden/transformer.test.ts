@@ -12,7 +12,10 @@ import {
   type PhiConfig,
 } from '../../src/convert/phi-config.ts'
 import { writeTransformer } from '../../src/convert/write-transformer.ts'
+import { argmax, type DecodeRunner, greedyDecode, jacobiDecode } from '../../src/engine/jacobi.ts'
+import { cacheFromPresents } from '../../src/model/showo-model.ts'
 import { GraphBuilder, int } from '../../src/onnx/graph-builder.ts'
+import { Rng } from '../../src/sampling/rng.ts'
 import { int64Tensor, ModelSession, type TensorData } from '../../src/model/runtime.ts'
 import { compareArrays, flat, shapeOf, tolerance } from './golden-compare.ts'
 import { goldenDir } from './golden-dir.ts'
@@ -162,7 +165,8 @@ describe('Show-o transformer against the reference (fp32, CPU EP)', () => {
       feeds[`past_key.${l}`] = cache[`present_key.${l}`] as TensorData
       feeds[`past_value.${l}`] = cache[`present_value.${l}`] as TensorData
     }
-    const image = (await denoise.run(feeds)).image_logits?.data as Float32Array
+    const image = (await denoise.run({ ...feeds, top_k: int64Tensor([1], [1]) })).image_logits
+      ?.data as Float32Array
     const reference = (await full.run({ input_ids: ids2d(ids) })).logits?.data as Float32Array
     const V = config.vocabSize
     const rows = total - textBlock - 2
@@ -213,5 +217,38 @@ describe('Show-o transformer against the reference (fp32, CPU EP)', () => {
       }
     }
     expect(next).toEqual(golden.mmu.greedy_next8)
+  })
+})
+
+describe('Jacobi decoding against the reference (fp32, CPU EP)', () => {
+  it('decodes the reference greedy next 8 tokens with Jacobi windows over the cache', async () => {
+    const prompt = golden.mmu.input_ids[0] ?? []
+    const layers = config.numLayers
+    const run: DecodeRunner = async (ids, cache) => {
+      const out = await decode.run({ input_ids: int64Tensor([...ids], [1, ids.length]), ...cache })
+      return { logits: out.logits?.data as Float32Array, cache: cacheFromPresents(out, layers) }
+    }
+    const head = prompt.slice(0, -1)
+    const presents = await prefill.run({ input_ids: int64Tensor(head, [1, head.length]) })
+    const first = await run(prompt, cacheFromPresents(presents, layers))
+    const start = { cache: first.cache, next: argmax(first.logits, 0, config.vocabSize) }
+    const options = {
+      maxNewTokens: golden.mmu.greedy_next8.length,
+      eos: golden.tokens.bos,
+      vocabSize: config.vocabSize,
+      maxPositions: config.maxPositions,
+    }
+    for (const window of [3, 16]) {
+      const result = await jacobiDecode(prompt, start, run, {
+        ...options,
+        window,
+        choices: prompt,
+        rng: new Rng(window),
+      })
+      expect(result.tokens).toEqual(golden.mmu.greedy_next8)
+    }
+    expect((await greedyDecode(prompt, start, run, options)).tokens).toEqual(
+      golden.mmu.greedy_next8
+    )
   })
 })

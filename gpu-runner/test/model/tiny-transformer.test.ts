@@ -47,7 +47,7 @@ async function imageLogitsViaCache(
     feeds[`past_key.${l}`] = cache[`present_key.${l}`] as TensorData
     feeds[`past_value.${l}`] = cache[`present_value.${l}`] as TensorData
   }
-  const out = await denoise.run(feeds)
+  const out = await denoise.run({ ...feeds, top_k: int64Tensor([1], [1]) })
   await Promise.all([prefill.release(), denoise.release()])
   return out.image_logits?.data as Float32Array
 }
