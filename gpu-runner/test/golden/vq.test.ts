@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Checkpoint } from '../../src/checkpoint/checkpoint.ts'
 import type { MagvitConfig } from '../../src/convert/magvit-config.ts'
 import { writeMagvit } from '../../src/convert/write-magvit.ts'
+import { MagvitReference } from '../vq-support/magvit-reference.ts'
 import { compare, VqSessions } from '../vq-support/vq-sessions.ts'
 
 // The MAGVIT-v2 graphs against the reference implementation's outputs (../shared/fixtures/golden,
@@ -71,21 +72,19 @@ describe('MAGVIT-v2 graphs against the reference (fp32, CPU EP)', () => {
   let dir: string
   let config: MagvitConfig
   let sessions: VqSessions
+  let ckpt: Checkpoint
 
   beforeAll(async () => {
     golden = readGolden()
     dir = mkdtempSync(join(tmpdir(), 'golden-vq-'))
-    const ckpt = Checkpoint.open(join(GOLDEN_DIR, 'tiny_vq.safetensors'))
-    try {
-      config = writeMagvit(dir, { ckpt, dtype: 'fp32' }).config
-    } finally {
-      ckpt.close()
-    }
+    ckpt = Checkpoint.open(join(GOLDEN_DIR, 'tiny_vq.safetensors'))
+    config = writeMagvit(dir, { ckpt, dtype: 'fp32' }).config
     sessions = await VqSessions.open(dir)
   })
 
   afterAll(async () => {
     await sessions.release()
+    ckpt.close()
     rmSync(dir, { recursive: true, force: true })
   })
 
@@ -127,5 +126,25 @@ describe('MAGVIT-v2 graphs against the reference (fp32, CPU EP)', () => {
       `vq-decoder pixels: max abs diff ${maxDiff.toExponential(2)}, max magnitude ${maxMagnitude.toFixed(3)}`
     )
     expect(maxDiff).toBeLessThanOrEqual(1e-4 * maxMagnitude)
+  })
+
+  // The unit tests check other resolutions and batches against a plain-loop reference; this pins
+  // that reference to the Python one, item by item.
+  it('agrees with the plain-loop reference the unit tests use', () => {
+    const reference = new MagvitReference(ckpt, config)
+    const [batch = 0, channels = 0, height = 0, width = 0] = golden.image.dims
+    const [, z = 0, h = 0, w = 0] = golden.encoderOut.dims
+    const per = (values: number[], size: number, b: number): number[] =>
+      values.slice(b * size, (b + 1) * size)
+    for (let b = 0; b < batch; b++) {
+      const image = Float32Array.from(per(golden.image.values, channels * height * width, b))
+      const encoded = reference.encode(image, height, width)
+      const latents = compare(encoded.latents, per(golden.encoderOut.values, z * h * w, b))
+      expect(latents.maxDiff).toBeLessThanOrEqual(1e-4 * latents.maxMagnitude)
+      expect(encoded.codes).toEqual(per(golden.codes.values, h * w, b))
+      const decoded = reference.decode(per(golden.codes.values, h * w, b), h, w)
+      const pixels = compare(decoded, per(golden.decoded.values, channels * height * width, b))
+      expect(pixels.maxDiff).toBeLessThanOrEqual(1e-4 * pixels.maxMagnitude)
+    }
   })
 })
