@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import type { ApiKeyRecord } from './api-keys.ts'
+import type { ApiKeyRecord } from './api-key-record.ts'
 import { readConfig, type EdgeConfig } from './config.ts'
 import type { Env } from './env.ts'
 
