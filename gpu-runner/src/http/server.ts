@@ -1,5 +1,5 @@
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
 import { serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import type { Clock } from '../batcher/clock.ts'
@@ -10,14 +10,11 @@ export interface HttpServer {
   /** `http://host:port`, with the port the OS picked when asked for 0. */
   readonly url: string
   /**
-   * Stops accepting connections, lets responses in progress finish, closes kept-alive idle
-   * connections as they become idle, and after `graceMs` closes whatever is left.
+   * Stops accepting connections, closes every connection without a response in progress
+   * (and each other one as its last response ends), and after `graceMs` closes what is left.
    */
   close(graceMs: number): Promise<void>
 }
-
-/** How often idle keep-alive connections are swept while closing. */
-const IDLE_SWEEP_MS = 50
 
 /** Starts serving `app` on host:port (port 0 picks a free one). */
 export function listen(
@@ -37,26 +34,51 @@ export function listen(
 }
 
 function toHttpServer(server: Server, info: AddressInfo, clock: Clock): HttpServer {
-  const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
+  // Node's own closeIdleConnections() counts a connection that has not sent a request yet as
+  // busy (HTTP clients open spare ones), which would hold close() until the client drops it.
+  // So the server tracks which sockets have a response in progress itself.
+  const sockets = new Set<Socket>()
+  const responding = new Map<Socket, number>()
   let closing: Promise<void> | undefined
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => {
+      sockets.delete(socket)
+      responding.delete(socket)
+    })
+  })
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket
+    responding.set(socket, (responding.get(socket) ?? 0) + 1)
+    response.once('close', () => {
+      const left = (responding.get(socket) ?? 1) - 1
+      if (left > 0) {
+        responding.set(socket, left)
+      } else {
+        responding.delete(socket)
+        if (closing) {
+          socket.destroy()
+        }
+      }
+    })
+  })
+  const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
   return {
     url: `http://${host}:${info.port}`,
     close(graceMs) {
       closing ??= new Promise((resolve) => {
-        let cancelSweep = (): void => undefined
         const cancelForce = clock.setTimeout(() => {
           server.closeAllConnections()
         }, graceMs)
-        const sweep = (): void => {
-          server.closeIdleConnections()
-          cancelSweep = clock.setTimeout(sweep, IDLE_SWEEP_MS)
-        }
         server.close(() => {
-          cancelSweep()
           cancelForce()
           resolve()
         })
-        sweep()
+        for (const socket of sockets) {
+          if (!responding.has(socket)) {
+            socket.destroy()
+          }
+        }
       })
       return closing
     },

@@ -83,10 +83,7 @@ function keyOf(prefix: string, path: string): string {
 
 async function getManifest(options: S3ModelDownload): Promise<Uint8Array> {
   const key = keyOf(options.prefix, MANIFEST_FILE)
-  const out = await options.client.send(
-    new GetObjectCommand({ Bucket: options.bucket, Key: key }),
-    { abortSignal: options.signal }
-  )
+  const out = await getObject(options, key)
   if (!out.Body || (out.ContentLength ?? 0) > MANIFEST_MAX_BYTES) {
     throw new ModelVerificationError(
       `s3://${options.bucket}/${key} is empty or too large for a manifest`,
@@ -94,6 +91,22 @@ async function getManifest(options: S3ModelDownload): Promise<Uint8Array> {
     )
   }
   return out.Body.transformToByteArray()
+}
+
+/** GetObject whose errors name the object (the SDK's say only "NoSuchKey" or "Access Denied"). */
+async function getObject(options: S3ModelDownload, key: string, range?: string) {
+  try {
+    return await options.client.send(
+      new GetObjectCommand({ Bucket: options.bucket, Key: key, Range: range }),
+      { abortSignal: options.signal }
+    )
+  } catch (error) {
+    if (options.signal?.aborted) {
+      throw error
+    }
+    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    throw new Error(`cannot read s3://${options.bucket}/${key} (${why})`, { cause: error })
+  }
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {
@@ -142,14 +155,7 @@ async function streamObject(
   offset: number
 ): Promise<number> {
   const key = keyOf(options.prefix, file.path)
-  const out = await options.client.send(
-    new GetObjectCommand({
-      Bucket: options.bucket,
-      Key: key,
-      Range: offset > 0 ? `bytes=${offset}-` : undefined,
-    }),
-    { abortSignal: options.signal }
-  )
+  const out = await getObject(options, key, offset > 0 ? `bytes=${offset}-` : undefined)
   // A server that ignores Range answers the whole object: start the part file over.
   const ranged = offset > 0 && (out.ContentRange ?? '').startsWith(`bytes ${offset}-`)
   const start = ranged ? offset : 0
