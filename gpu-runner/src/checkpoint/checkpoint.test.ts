@@ -62,6 +62,17 @@ describe('Checkpoint', () => {
     ckpt.close()
   })
 
+  it('reads integer buffers such as MAGVIT-v2 power_vals (int64)', () => {
+    writeRaw(
+      join(dir, 'q.safetensors'),
+      { p: { dtype: 'I64', shape: [3], data_offsets: [0, 24] } },
+      new Uint8Array(new BigInt64Array([4n, 2n, 1n]).buffer)
+    )
+    const ckpt = Checkpoint.open(join(dir, 'q.safetensors'))
+    expect(Array.from(ckpt.read('p'))).toEqual([4, 2, 1])
+    ckpt.close()
+  })
+
   it('follows a sharded index', () => {
     writeSafetensors(join(dir, 'model-00001-of-00002.safetensors'), [ramp('a', [2, 2])])
     writeSafetensors(join(dir, 'model-00002-of-00002.safetensors'), [ramp('b', [3])])
@@ -103,8 +114,8 @@ describe('Checkpoint', () => {
       /bad header for tensor 'a' \(shape/,
     ],
     [
-      { a: { dtype: 'F64', shape: [1], data_offsets: [0, 8] } },
-      /tensor 'a' has dtype F64, which is not supported/,
+      { a: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } },
+      /tensor 'a' has dtype F8_E4M3, which is not supported/,
     ],
     [
       {

@@ -2,10 +2,24 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { fromBfloat16Array, fromHalfArray } from '../onnx/float16.ts'
 import { CheckpointError } from './checkpoint-error.ts'
 
-/** Element types this reader decodes. Others are refused with a clear message. */
-const DTYPE_BYTES = { F32: 4, F16: 2, BF16: 2 } as const
+/**
+ * Element types a header may declare. Floats decode to float32; small integer buffers (MAGVIT's
+ * `quantize.power_vals` is int64 in the reference) decode exactly as long as they fit 2^53.
+ */
+const DTYPE_BYTES = {
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  F64: 8,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+} as const
 
-/** A dtype this reader decodes. */
+/** A dtype this reader understands. */
 export type SafetensorsDtype = keyof typeof DTYPE_BYTES
 
 /** One tensor's entry in a safetensors header. */
@@ -111,6 +125,19 @@ function decode(dtype: SafetensorsDtype, bytes: Buffer): Float32Array {
       return fromHalfArray(new Uint16Array(aligned.buffer))
     case 'BF16':
       return fromBfloat16Array(new Uint16Array(aligned.buffer))
+    case 'F64':
+      return Float32Array.from(new Float64Array(aligned.buffer))
+    case 'I64':
+      return Float32Array.from(new BigInt64Array(aligned.buffer), Number)
+    case 'I32':
+      return Float32Array.from(new Int32Array(aligned.buffer))
+    case 'I16':
+      return Float32Array.from(new Int16Array(aligned.buffer))
+    case 'I8':
+      return Float32Array.from(new Int8Array(aligned.buffer))
+    case 'U8':
+    case 'BOOL':
+      return Float32Array.from(aligned)
   }
 }
 
@@ -205,7 +232,7 @@ function parseEntry(
   }
   if (!Object.hasOwn(DTYPE_BYTES, dtype)) {
     throw new CheckpointError(
-      `${path}: tensor '${name}' has dtype ${dtype}, which is not supported (supported: F32, F16, BF16)`
+      `${path}: tensor '${name}' has dtype ${dtype}, which is not supported (supported: ${Object.keys(DTYPE_BYTES).join(', ')})`
     )
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {

@@ -4,7 +4,7 @@ import { choiceFlag, parseFlags, required } from './parse-flags.ts'
 import { createProgressBar } from './progress-bar.ts'
 
 const HELP = `usage: showo convert --showo DIR --vq DIR --tokenizer PATH --out DIR [--dtype fp16|fp32]
-                     [--family show-o-turbo|show-o] [--name NAME]
+                     [--vq-dtype fp32|fp16] [--family show-o-turbo|show-o] [--name NAME]
 
 Converts a Show-o / Show-o Turbo checkpoint folder, a MAGVIT-v2 checkpoint folder and phi-1.5's
 tokenizer.json into a model folder (ONNX graphs, weights, tokenizer, manifest.json).`
@@ -19,6 +19,7 @@ export const convertCommand: Command = {
       tokenizer: { type: 'string' },
       out: { type: 'string', short: 'o' },
       dtype: { type: 'string' },
+      'vq-dtype': { type: 'string' },
       family: { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -35,6 +36,7 @@ export const convertCommand: Command = {
       tokenizerPath: required(flags.tokenizer, 'tokenizer'),
       outDir: required(flags.out, 'out'),
       dtype: choiceFlag(flags.dtype, 'dtype', ['fp16', 'fp32'] as const) ?? 'fp16',
+      vqDtype: choiceFlag(flags['vq-dtype'], 'vq-dtype', ['fp16', 'fp32'] as const) ?? 'fp32',
       family:
         choiceFlag(flags.family, 'family', ['show-o-turbo', 'show-o'] as const) ?? 'show-o-turbo',
       ...(flags.name ? { name: flags.name } : {}),

@@ -46,10 +46,7 @@ export class Understanding {
   }
 
   /** Answers one question about one image. */
-  async run(
-    job: UnderstandingJob,
-    method: DecodeMethod = 'jacobi'
-  ): Promise<UnderstandOutcome & { passes: number }> {
+  async run(job: UnderstandingJob): Promise<UnderstandOutcome & { passes: number }> {
     const started = performance.now()
     const m = this.model.manifest
     let codes: ArrayLike<number>
@@ -69,7 +66,7 @@ export class Understanding {
     }
     const encodeMs = performance.now() - started
     const t0 = performance.now()
-    const result = await this.decodeIds(prompt, job.maxNewTokens, method, job.cancelled)
+    const result = await this.decodeIds(prompt, job.maxNewTokens, { cancelled: job.cancelled })
     if (result.cancelled) {
       throw new GenerationCancelledError(result.cancelled)
     }
@@ -82,30 +79,36 @@ export class Understanding {
     }
   }
 
-  /** Decodes an answer after prompt ids (used directly by tests and benchmarks). */
+  /**
+   * Decodes an answer after prompt ids. Tests compare the methods; benchmarks set `ignoreEos` so
+   * every run produces exactly `maxNewTokens` tokens.
+   */
   async decodeIds(
     prompt: readonly number[],
     maxNewTokens: number,
-    method: DecodeMethod,
-    cancelled: () => string | undefined = () => undefined
+    options: {
+      method?: DecodeMethod
+      cancelled?: () => string | undefined
+      ignoreEos?: boolean
+    } = {}
   ): Promise<DecodeResult> {
     const m = this.model.manifest
     const run = await this.decodeRunner()
     const start = await this.start(prompt, run)
-    const options = {
+    const limits = {
       maxNewTokens: Math.min(maxNewTokens, LIMITS.maxNewTokensMax),
-      eos: m.tokens.eos,
+      eos: options.ignoreEos ? -1 : m.tokens.eos,
       vocabSize: m.transformer.vocabSize,
       maxPositions: m.transformer.maxPositions,
-      cancelled,
+      ...(options.cancelled ? { cancelled: options.cancelled } : {}),
     }
-    if (method === 'greedy') {
-      return greedyDecode(prompt, start, run, options)
+    if (options.method === 'greedy') {
+      return greedyDecode(prompt, start, run, limits)
     }
     // The reference seeds the window with prompt tokens that are text or special tokens, not image codes.
     const choices = prompt.filter((id) => id < m.tokens.imageOffset)
     return jacobiDecode(prompt, start, run, {
-      ...options,
+      ...limits,
       window: JACOBI_WINDOW,
       choices,
       rng: new Rng(prompt.length),

@@ -58,7 +58,7 @@ export const Manifest = z.object({
   dtype: z.enum(['fp32', 'fp16']),
   createdBy: z.string(),
   transformer: TransformerConfig,
-  vq: z.object({ downsample: count, zChannels: count }),
+  vq: z.object({ downsample: count, zChannels: count, dtype: z.enum(['fp32', 'fp16']) }),
   tokens: TokenLayout,
   image: z.object({
     resolution: z.union([z.literal(256), z.literal(512)]).or(count),

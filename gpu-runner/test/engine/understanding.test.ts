@@ -27,8 +27,8 @@ describe('Jacobi decoding with the key/value cache', () => {
       (_, i) => (i * 37) % model.manifest.tokens.codebookSize
     )
     const prompt = model.tokenizer.understandingPrompt(codes, question)
-    const greedy = await understanding.decodeIds(prompt, maxNewTokens, 'greedy')
-    const jacobi = await understanding.decodeIds(prompt, maxNewTokens, 'jacobi')
+    const greedy = await understanding.decodeIds(prompt, maxNewTokens, { method: 'greedy' })
+    const jacobi = await understanding.decodeIds(prompt, maxNewTokens, { method: 'jacobi' })
     expect(greedy.tokens.length).toBeGreaterThan(0)
     expect(jacobi.tokens).toEqual(greedy.tokens)
   })

@@ -1,0 +1,19 @@
+import { cpus, totalmem } from 'node:os'
+
+/** The machine a benchmark ran on, for BENCHMARKS.md. */
+export function describeMachine(): {
+  cpu: string
+  cores: number
+  memoryGiB: number
+  node: string
+  date: string
+} {
+  const list = cpus()
+  return {
+    cpu: list[0]?.model.trim() ?? 'unknown',
+    cores: list.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    date: new Date().toISOString().slice(0, 10),
+  }
+}

@@ -1,0 +1,22 @@
+/** Settings the benchmark hands its runner child. */
+export interface ServerOptions {
+  engine: 'fake' | 'onnx'
+  modelDir: string
+  ep: 'cpu' | 'cuda' | 'webgpu' | 'auto'
+  secret: string
+  maxBatch: number
+  maxQueue: number
+  maxWaitMs: number
+  /** Fake engine: milliseconds per denoising step of a batch of n = fakeStepMs + n × fakeStepPerJobMs. */
+  fakeStepMs: number
+  fakeStepPerJobMs: number
+}
+
+/** Parent → child. `stats` answers with a {@link ServerMessage} and resets the lag histogram. */
+export type ParentMessage = { type: 'stats'; gc: boolean } | { type: 'stop' }
+
+/** Child → parent. */
+export type ServerMessage =
+  | { type: 'ready'; url: string }
+  | { type: 'failed'; message: string }
+  | { type: 'stats'; lagP99Ms: number; lagMaxMs: number; rssBytes: number }
