@@ -7,6 +7,9 @@ import { readSynthArgs } from '../lib/synth-args.ts'
 const { outdir } = readSynthArgs(process.argv.slice(2), process.env, process.cwd())
 const { app } = createShowoApp({ environments: ENVIRONMENTS, outdir })
 const assembly = app.synth()
-for (const stack of assembly.stacks) {
-  console.log(`${stack.stackName}: ${stack.templateFullPath}`)
+// Under the cdk CLI (which sets CDK_OUTDIR) the CLI reports the result itself.
+if (process.env.CDK_OUTDIR === undefined) {
+  for (const stack of assembly.stacks) {
+    console.log(`${stack.stackName}: ${stack.templateFullPath}`)
+  }
 }

@@ -14,7 +14,11 @@ export class EnvironmentConfigError extends Error {
   }
 }
 
-/** The ECS limit on a container's stop timeout; the drain deadline plus margin must fit in it. */
+/**
+ * Bound on the container stop timeout: ECS documents 120 s as the maximum on Fargate and none on
+ * EC2; staying within it keeps the task definition portable, and 110 s of drain is ample for
+ * images that take about a second.
+ */
 export const MAX_STOP_TIMEOUT_SECONDS = 120
 /** Seconds between the runner's drain deadline and the SIGKILL, for the process to exit. */
 export const STOP_MARGIN_SECONDS = 10
@@ -25,6 +29,7 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
 const MODEL_PREFIX = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/
 const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/
+const BUCKET = /^(?!xn--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/
 
 /**
@@ -85,6 +90,12 @@ function checkFleet(env: RunnerEnvironment): string[] {
   if (!IMAGE_TAG.test(env.imageTag) || env.imageTag === 'latest') {
     problems.push(`imageTag: '${env.imageTag}' must be a version tag (the repository is immutable)`)
   }
+  if (!BUCKET.test(env.modelBucketName) || env.modelBucketName.endsWith('-s3alias')) {
+    problems.push(
+      `modelBucketName: '${env.modelBucketName}' must be 3-63 lower-case letters, digits or ` +
+        'dashes (no dots: they break TLS to virtual-hosted bucket names)'
+    )
+  }
   if (!MODEL_PREFIX.test(env.modelPrefix) || env.modelPrefix.split('/').includes('..')) {
     problems.push(
       `modelPrefix: '${env.modelPrefix}' must be lower-case key segments joined by '/', ` +
@@ -109,8 +120,8 @@ function checkRunner(env: RunnerEnvironment): string[] {
   const maxDrain = MAX_STOP_TIMEOUT_SECONDS - STOP_MARGIN_SECONDS
   if (!isWhole(drainTimeoutSeconds, 5, maxDrain)) {
     problems.push(
-      `runner.drainTimeoutSeconds: must be 5-${maxDrain}: ECS stops a container at most ` +
-        `${MAX_STOP_TIMEOUT_SECONDS} s after SIGTERM and the runner needs ${STOP_MARGIN_SECONDS} s to exit`
+      `runner.drainTimeoutSeconds: must be 5-${maxDrain}: the stop timeout (drain + ` +
+        `${STOP_MARGIN_SECONDS} s to exit) is kept within ECS's ${MAX_STOP_TIMEOUT_SECONDS} s`
     )
   }
   return problems

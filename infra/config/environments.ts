@@ -39,6 +39,11 @@ export interface RunnerEnvironment {
   readonly warmPool: boolean
   /** Root volume of each GPU instance: holds the pulled image and the model cache. */
   readonly rootVolumeGiB: number
+  /**
+   * Name of the model bucket. S3 names are global, so it is fixed here (suffix it with your
+   * account id); the runner stack refers to it by name, which keeps its IAM policy literal.
+   */
+  readonly modelBucketName: string
   /** Tag of the runner image in the environment's ECR repository (tags are immutable there). */
   readonly imageTag: string
   /**
@@ -82,9 +87,10 @@ export interface RunnerEnvironment {
 }
 
 /**
- * Development: scales to zero, plain HTTP reachable only from a developer's network. Replace the
- * documentation CIDR (203.0.113.0/24) with your own address before deploying; until then nobody
- * can reach the endpoint, which is the safe failure.
+ * Development: scales to zero, plain HTTP reachable only from a developer's network. Before
+ * deploying, replace the documentation CIDR (203.0.113.0/24) with your own address (until then
+ * nobody can reach the endpoint, which is the safe failure) and the example account id in the
+ * bucket name with yours.
  */
 export const DEV: RunnerEnvironment = {
   name: 'dev',
@@ -96,6 +102,7 @@ export const DEV: RunnerEnvironment = {
   maxRunners: 2,
   warmPool: false,
   rootVolumeGiB: 100,
+  modelBucketName: 'showo-models-dev-111122223333',
   imageTag: '0.1.0',
   modelPrefix: 'models/showo-turbo-256',
   runner: {
@@ -118,8 +125,9 @@ export const DEV: RunnerEnvironment = {
 
 /**
  * Production: always one warm runner, HTTPS only, open to the internet because Cloudflare
- * Workers have no fixed egress addresses (every request is HMAC-signed). The domain and
- * certificate are placeholders to replace before the first deploy.
+ * Workers have no fixed egress addresses (every request is HMAC-signed). The domain, the
+ * certificate and the bucket name's account id are placeholders to replace before the first
+ * deploy.
  */
 export const PROD: RunnerEnvironment = {
   name: 'prod',
@@ -131,6 +139,7 @@ export const PROD: RunnerEnvironment = {
   maxRunners: 8,
   warmPool: true,
   rootVolumeGiB: 100,
+  modelBucketName: 'showo-models-prod-111122223333',
   imageTag: '0.1.0',
   modelPrefix: 'models/showo-turbo-256',
   runner: {

@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib'
 import type { IRepository } from 'aws-cdk-lib/aws-ecr'
+import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3'
 import type { Construct } from 'constructs'
 import { checkEnvironment } from '../config/check-environment.ts'
 import type { RunnerEnvironment } from '../config/environments.ts'
@@ -8,11 +9,11 @@ import { AlarmTopic } from './constructs/alarm-topic.ts'
 import { GpuCapacity } from './constructs/gpu-capacity.ts'
 import { GpuService } from './constructs/gpu-service.ts'
 import { LogBucket } from './constructs/log-bucket.ts'
-import { ModelStore } from './constructs/model-store.ts'
 import { RunnerEndpoint } from './constructs/runner-endpoint.ts'
 import { RunnerMonitoring } from './constructs/runner-monitoring.ts'
 import { RunnerNetwork } from './constructs/runner-network.ts'
 import { RunnerScaling } from './constructs/runner-scaling.ts'
+import { grantModelRead, toModelUri } from './grant-model-read.ts'
 import { RUNNER_QUEUE_METRIC, toRunnerServiceName } from './runner-queue-metric.ts'
 
 /** Port the runner listens on in its container (`RUNNER_PORT`). */
@@ -23,7 +24,7 @@ export const READINESS_PATH = '/readyz'
 /** Settings of {@link RunnerStack}. */
 export interface RunnerStackProps extends StackProps {
   readonly environment: RunnerEnvironment
-  /** Repository holding the runner image (from the environment's registry stack). */
+  /** Repository holding the runner image (from the environment's artifacts stack). */
   readonly repository: IRepository
 }
 
@@ -33,7 +34,8 @@ export interface RunnerStackProps extends StackProps {
  */
 export class RunnerStack extends Stack {
   readonly endpoint: RunnerEndpoint
-  readonly modelStore: ModelStore
+  /** The model bucket, known by the name the artifacts stack gave it. */
+  readonly modelBucket: IBucket
   readonly capacity: GpuCapacity
   readonly service: GpuService
   readonly scaling: RunnerScaling
@@ -53,10 +55,8 @@ export class RunnerStack extends Stack {
       natGateways: env.natGateways,
       flowLogs: logs.bucket,
     })
-    this.modelStore = new ModelStore(this, 'ModelStore', {
-      accessLogs: logs.bucket,
-      retain: env.retainData,
-    })
+    this.modelBucket = Bucket.fromBucketName(this, 'ModelBucket', env.modelBucketName)
+    const modelUri = toModelUri(env.modelBucketName, env.modelPrefix)
     const alarms = new AlarmTopic(this, 'Alarms', {
       ...(env.alarmEmail === undefined ? {} : { email: env.alarmEmail }),
     })
@@ -89,7 +89,7 @@ export class RunnerStack extends Stack {
       imageTag: env.imageTag,
       containerPort: RUNNER_CONTAINER_PORT,
       runner: {
-        modelUri: this.modelStore.modelUri(env.modelPrefix),
+        modelUri,
         serviceName: runnerServiceName,
         maxBatch: env.runner.maxBatch,
         maxQueue: env.runner.maxQueue,
@@ -104,7 +104,7 @@ export class RunnerStack extends Stack {
       startupGracePeriod: coldStart,
       logRetention: env.logRetention,
     })
-    this.modelStore.grantReadModel(this.service.taskDefinition.taskRole, env.modelPrefix)
+    grantModelRead(this.service.taskDefinition.taskRole, this.modelBucket, env.modelPrefix)
 
     const clusterName = this.capacity.cluster.clusterName
     const serviceName = this.service.service.serviceName
@@ -133,15 +133,14 @@ export class RunnerStack extends Stack {
       topic: alarms.topic,
     })
 
-    this.addOutputs(env)
+    this.addOutputs(modelUri)
   }
 
-  private addOutputs(env: RunnerEnvironment): void {
+  private addOutputs(modelUri: string): void {
     const outputs: Record<string, [string, string]> = {
       RunnerUrl: [this.endpoint.url, 'RUNNER_URL for the edge'],
       RunnerSecretArn: [this.endpoint.secret.secretArn, 'value for the edge secret RUNNER_SECRET'],
-      ModelBucket: [this.modelStore.bucket.bucketName, 'upload converted model folders here'],
-      ModelUri: [this.modelStore.modelUri(env.modelPrefix), 'RUNNER_MODEL_URI of the runners'],
+      ModelUri: [modelUri, 'RUNNER_MODEL_URI of the runners'],
       ClusterName: [this.capacity.cluster.clusterName, 'ECS cluster'],
       ServiceName: [this.service.service.serviceName, 'ECS service of the runners'],
     }

@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag'
 import cdkJson from '../cdk.json' with { type: 'json' }
 import { checkEnvironment } from '../config/check-environment.ts'
 import type { RunnerEnvironment } from '../config/environments.ts'
-import { RegistryStack } from './registry-stack.ts'
+import { ArtifactsStack } from './artifacts-stack.ts'
 import { RunnerStack } from './runner-stack.ts'
 
 /** Settings of {@link createShowoApp}. */
@@ -16,11 +16,11 @@ export interface ShowoAppOptions {
 /** The app and the stacks it holds, by environment name. */
 export interface ShowoApp {
   readonly app: App
-  readonly stacks: ReadonlyMap<string, { registry: RegistryStack; runner: RunnerStack }>
+  readonly stacks: ReadonlyMap<string, { artifacts: ArtifactsStack; runner: RunnerStack }>
 }
 
 /**
- * Builds the CDK app: per environment a registry stack (`Showo-<Env>-Registry`) and a runner
+ * Builds the CDK app: per environment an artifacts stack (`Showo-<Env>-Artifacts`: image repository and model bucket) and a runner
  * stack (`Showo-<Env>`). The feature flags come from cdk.json so that a plain `tsx bin/app.ts`
  * and the cdk CLI synthesize the same templates, and cdk-nag's AWS Solutions pack runs on every
  * synth: an unacknowledged error fails it.
@@ -34,23 +34,26 @@ export function createShowoApp(options: ShowoAppOptions): ShowoApp {
     context: cdkJson.context,
     ...(options.outdir === undefined ? {} : { outdir: options.outdir }),
   })
-  const stacks = new Map<string, { registry: RegistryStack; runner: RunnerStack }>()
+  const stacks = new Map<string, { artifacts: ArtifactsStack; runner: RunnerStack }>()
   for (const environment of options.environments) {
     const label = environment.name.charAt(0).toUpperCase() + environment.name.slice(1)
     const env = { region: environment.region }
-    const registry = new RegistryStack(app, `Showo-${label}-Registry`, {
+    const artifacts = new ArtifactsStack(app, `Showo-${label}-Artifacts`, {
       env,
       retain: environment.retainData,
-      description: `Show-o runner image repository (${environment.name})`,
+      modelBucketName: environment.modelBucketName,
+      description: `Show-o runner image repository and model bucket (${environment.name})`,
     })
     const runner = new RunnerStack(app, `Showo-${label}`, {
       env,
       environment,
-      repository: registry.repository,
+      repository: artifacts.repository,
       terminationProtection: environment.retainData,
       description: `Show-o Turbo GPU runner fleet (${environment.name})`,
     })
-    stacks.set(environment.name, { registry, runner })
+    // The runner stack names the model bucket instead of importing it: order them by hand.
+    runner.addStackDependency(artifacts)
+    stacks.set(environment.name, { artifacts, runner })
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app))
   return { app, stacks }

@@ -86,6 +86,14 @@ describe('checkEnvironment', () => {
     expect(problemsOf(testEnvironment({ modelPrefix: 'models/../secrets' }))).toHaveLength(1)
   })
 
+  it('refuses a bucket name S3 would reject or that breaks TLS', () => {
+    for (const modelBucketName of ['Showo-Models', 'showo.models.dev', 'ab', 'xn--models']) {
+      expect(problemsOf(testEnvironment({ modelBucketName }))).toEqual([
+        expect.stringMatching(/^modelBucketName: /),
+      ])
+    }
+  })
+
   it('stops createShowoApp before any stack is built', () => {
     const env = testEnvironment({ minRunners: 5, maxRunners: 1 })
     expect(() => createShowoApp({ environments: [env] })).toThrow(EnvironmentConfigError)

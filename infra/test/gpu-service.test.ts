@@ -31,15 +31,12 @@ describe('GPU service', () => {
 
   it('sets the RUNNER_* environment from the environment config', () => {
     const env = Object.fromEntries(container.Environment.map((e) => [e.Name, e.Value]))
-    const bucket: unknown = dev.stack.resolve(dev.stack.modelStore.bucket.bucketName)
     expect(env).toEqual({
       // Added by CDK to every container; the AWS SDK needs it for the S3 download.
       AWS_REGION: 'us-east-1',
       RUNNER_ENV: 'production',
       RUNNER_PORT: '8080',
-      RUNNER_MODEL_URI: {
-        'Fn::Join': ['', ['s3://', bucket, `/${DEV.modelPrefix}`]],
-      },
+      RUNNER_MODEL_URI: `s3://${DEV.modelBucketName}/${DEV.modelPrefix}`,
       RUNNER_CACHE_DIR: MODEL_CACHE_PATH,
       RUNNER_EP: 'cuda',
       RUNNER_S3_REGION: 'us-east-1',

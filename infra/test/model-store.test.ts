@@ -8,37 +8,42 @@ import {
   type SynthesizedEnvironment,
 } from './synth-environment.ts'
 
-type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown }
+interface Policy {
+  Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: unknown[] } }
+}
 
-function policyStatementsOf(env: SynthesizedEnvironment, roleId: string): Statement[] {
-  const policies = Object.values(env.template.findResources('AWS::IAM::Policy')) as {
-    Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } }
-  }[]
-  return policies
-    .filter((p) => p.Properties.Roles.some((r) => r.Ref === roleId))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement)
+function policies(env: SynthesizedEnvironment): Policy[] {
+  return Object.values(env.template.findResources('AWS::IAM::Policy')) as Policy[]
 }
 
 function roleIdOf(env: SynthesizedEnvironment, prefix: string): string {
   const ids = Object.keys(env.template.findResources('AWS::IAM::Role')).filter((id) =>
     id.startsWith(prefix)
   )
-  expect(ids).toHaveLength(1)
-  return ids[0] as string
+  if (ids.length !== 1) {
+    throw new Error(`expected one role named ${prefix}*, found ${ids.join(', ')}`)
+  }
+  return ids[0] ?? ''
+}
+
+function statementsOf(env: SynthesizedEnvironment, roleId: string): unknown[] {
+  return policies(env)
+    .filter((p) => p.Properties.Roles.some((r) => r.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement)
 }
 
 describe('model bucket and least-privilege grants', () => {
   let dev: SynthesizedEnvironment
-  let bucketId: string
   beforeAll(() => {
     dev = synthEnvironment(DEV)
-    const buckets = Object.keys(dev.template.findResources('AWS::S3::Bucket'))
-    bucketId = buckets.find((id) => id.startsWith('ModelStoreBucket')) ?? ''
   })
 
-  it('encrypts the model bucket, blocks all public access and versions objects', () => {
-    expect(bucketId).not.toBe('')
-    expect(templateJson(dev.template).Resources[bucketId]?.Properties).toMatchObject({
+  it('encrypts the model bucket, blocks all public access, versions and logs it', () => {
+    const buckets = Object.values(templateJson(dev.artifacts).Resources).filter(
+      (r) => r.Type === 'AWS::S3::Bucket' && r.Properties.BucketName === DEV.modelBucketName
+    )
+    expect(buckets).toHaveLength(1)
+    expect(buckets[0]?.Properties).toMatchObject({
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
           { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
@@ -55,34 +60,41 @@ describe('model bucket and least-privilege grants', () => {
     })
   })
 
-  it('refuses non-TLS requests to every bucket', () => {
-    expect(dev.template).toHaveResourceCount('AWS::S3::BucketPolicy', 2)
-    expect(dev.template).toHaveOnlyResourcesWithProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
-        ]),
-      },
-    })
+  it('refuses non-TLS requests to every bucket of both stacks', () => {
+    // Artifacts: the model bucket and its access-log bucket. Runner: the ALB/flow-log bucket.
+    const expected = [
+      [dev.artifacts, 2],
+      [dev.template, 1],
+    ] as const
+    for (const [template, count] of expected) {
+      expect(template).toHaveResourceCount('AWS::S3::BucketPolicy', count)
+      expect(template).toHaveOnlyResourcesWithProperties('AWS::S3::BucketPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      })
+    }
   })
 
   it('lets the task role list and read the model folder and nothing else', () => {
-    const arn = { 'Fn::GetAtt': [bucketId, 'Arn'] }
-    expect(policyStatementsOf(dev, roleIdOf(dev, 'RunnerTaskTaskRole'))).toEqual([
+    const bucketArn = `arn:aws:s3:::${DEV.modelBucketName}`
+    expect(statementsOf(dev, roleIdOf(dev, 'RunnerTaskTaskRole'))).toEqual([
       {
         Sid: 'ReadModelFolder',
         Effect: 'Allow',
         Action: 's3:GetObject',
-        Resource: { 'Fn::Join': ['', [arn, `/${DEV.modelPrefix}/*`]] },
+        Resource: `${bucketArn}/${DEV.modelPrefix}/*`,
       },
       {
         Sid: 'ListModelFolder',
         Effect: 'Allow',
         Action: 's3:ListBucket',
-        Resource: arn,
+        Resource: bucketArn,
         Condition: { StringLike: { 's3:prefix': [DEV.modelPrefix, `${DEV.modelPrefix}/*`] } },
       },
     ])
@@ -90,26 +102,23 @@ describe('model bucket and least-privilege grants', () => {
 
   it('grants no other role anything on the model bucket', () => {
     const taskRole = roleIdOf(dev, 'RunnerTaskTaskRole')
-    const policies = Object.values(dev.template.findResources('AWS::IAM::Policy')) as {
-      Properties: { Roles: { Ref: string }[] }
-    }[]
-    const others = policies.filter((p) => !p.Properties.Roles.some((r) => r.Ref === taskRole))
-    expect(JSON.stringify(others)).not.toContain(bucketId)
+    const others = policies(dev).filter((p) => !p.Properties.Roles.some((r) => r.Ref === taskRole))
+    expect(others.length).toBeGreaterThan(0)
+    expect(JSON.stringify(others)).not.toContain(DEV.modelBucketName)
+    expect(dev.artifacts).toHaveResourceCount('AWS::IAM::Policy', 0)
   })
 
   it('lets only the execution role read the secret, and only that one secret', () => {
     const secret = onlyResource(dev.template, 'AWS::SecretsManager::Secret')
-    const execution = policyStatementsOf(dev, roleIdOf(dev, 'RunnerTaskExecutionRole'))
-    const secretReads = execution.filter((s) => JSON.stringify(s.Action).includes('secretsmanager'))
-    expect(secretReads).toEqual([
+    const execution = statementsOf(dev, roleIdOf(dev, 'RunnerTaskExecutionRole'))
+    expect(execution.filter((s) => JSON.stringify(s).includes('secretsmanager:'))).toEqual([
       {
         Effect: 'Allow',
         Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
         Resource: { Ref: secret.id },
       },
     ])
-    const policies = Object.values(dev.template.findResources('AWS::IAM::Policy'))
-    const mentions = policies.filter((p) => JSON.stringify(p).includes('secretsmanager:'))
+    const mentions = policies(dev).filter((p) => JSON.stringify(p).includes('secretsmanager:'))
     expect(mentions).toHaveLength(1)
   })
 })

@@ -12,7 +12,10 @@ export function testEnvironment(overrides: Partial<RunnerEnvironment> = {}): Run
 export interface SynthesizedEnvironment {
   readonly showo: ShowoApp
   readonly stack: RunnerStack
+  /** The runner stack's template. */
   readonly template: Template
+  /** The artifacts stack's template (image repository, model bucket). */
+  readonly artifacts: Template
 }
 
 /** Builds the app for `environment` alone and synthesizes its runner stack. */
@@ -22,7 +25,12 @@ export function synthEnvironment(environment: RunnerEnvironment): SynthesizedEnv
   if (stacks === undefined) {
     throw new Error(`createShowoApp made no stacks for ${environment.name}`)
   }
-  return { showo, stack: stacks.runner, template: Template.fromStack(stacks.runner) }
+  return {
+    showo,
+    stack: stacks.runner,
+    template: Template.fromStack(stacks.runner),
+    artifacts: Template.fromStack(stacks.artifacts),
+  }
 }
 
 /** The one resource of `type` in `template`, failing when there are none or several. */

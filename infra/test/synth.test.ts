@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
 const infraDir = dirname(dirname(fileURLToPath(import.meta.url)))
-const STACKS = ['Showo-Dev-Registry', 'Showo-Dev', 'Showo-Prod-Registry', 'Showo-Prod']
+const STACKS = ['Showo-Dev-Artifacts', 'Showo-Dev', 'Showo-Prod-Artifacts', 'Showo-Prod']
 
 describe('bin/app.ts', () => {
   it('writes every CloudFormation template into --output, offline and without credentials', () => {
@@ -28,8 +28,12 @@ describe('bin/app.ts', () => {
     }
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
       missing?: unknown[]
+      artifacts: Record<string, { dependencies?: string[] }>
     }
     // A context lookup would show up here and make `cdk deploy` query AWS first.
     expect(manifest.missing).toBeUndefined()
+    // The image and the model must be in place before a runner stack starts a task.
+    expect(manifest.artifacts['Showo-Dev']?.dependencies).toContain('Showo-Dev-Artifacts')
+    expect(manifest.artifacts['Showo-Prod']?.dependencies).toContain('Showo-Prod-Artifacts')
   })
 })
