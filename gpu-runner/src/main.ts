@@ -99,8 +99,15 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     startup.signal.throwIfAborted()
     batcher = new Batcher({ engine, clock, observer: metrics, ...config.batch })
     state.markReady({ info: engine.info, batcher })
-    const { name, sha, ep: engineEp } = engine.info
-    logger.info('ready', { model: name, sha, ep: engineEp, ...config.batch })
+    const { name, sha, ep: engineEp, batchIndependent } = engine.info
+    if (!batchIndependent && config.batch.maxBatch > 1) {
+      // DESIGN §4 promises the same bytes alone or in a batch; this EP cannot, so say so once.
+      logger.warn('batched images may differ from the same request run alone on this EP', {
+        ep: engineEp,
+        maxBatch: config.batch.maxBatch,
+      })
+    }
+    logger.info('ready', { model: name, sha, ep: engineEp, batchIndependent, ...config.batch })
   })()
   ready.catch((error: unknown) => {
     const source = describeModelSource(config.model.source)
