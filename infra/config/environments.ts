@@ -54,7 +54,7 @@ export interface RunnerEnvironment {
   readonly runner: {
     readonly maxBatch: number
     readonly maxQueue: number
-    /** Longest request the runner will work on; the load balancer's idle timeout is set above it. */
+    /** Longest request the runner works on; the ALB's idle timeout is set just above it. */
     readonly requestTimeoutSeconds: number
     /**
      * Drain deadline on SIGTERM. The target group's deregistration delay equals it and the
@@ -70,7 +70,7 @@ export interface RunnerEnvironment {
     readonly coldStartSeconds: number
     /** With minRunners 0: minutes without any request before the fleet goes back to zero. */
     readonly idleMinutesBeforeZero: number
-    /** Most instances the capacity provider launches in one step (1 avoids a 2-instance wake-up). */
+    /** Most instances launched in one managed-scaling step (1 avoids a 2-instance wake-up). */
     readonly maxInstancesPerScaleOut: number
   }
   readonly endpoint: {

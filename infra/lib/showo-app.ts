@@ -20,10 +20,10 @@ export interface ShowoApp {
 }
 
 /**
- * Builds the CDK app: per environment an artifacts stack (`Showo-<Env>-Artifacts`: image repository and model bucket) and a runner
- * stack (`Showo-<Env>`). The feature flags come from cdk.json so that a plain `tsx bin/app.ts`
- * and the cdk CLI synthesize the same templates, and cdk-nag's AWS Solutions pack runs on every
- * synth: an unacknowledged error fails it.
+ * Builds the CDK app: per environment an artifacts stack (`Showo-<Env>-Artifacts`: image
+ * repository and model bucket) and a runner stack (`Showo-<Env>`). The feature flags come from
+ * cdk.json so that a plain `tsx bin/app.ts` and the cdk CLI synthesize the same templates, and
+ * cdk-nag's AWS Solutions pack runs on every synth: an unacknowledged error fails it.
  */
 export function createShowoApp(options: ShowoAppOptions): ShowoApp {
   // Every environment first, so one bad config fails before any stack exists.

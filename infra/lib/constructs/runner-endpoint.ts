@@ -22,14 +22,14 @@ import type { EndpointTls } from '../../config/environments.ts'
 /** Settings of {@link RunnerEndpoint}. */
 export interface RunnerEndpointProps {
   readonly vpc: IVpc
-  /** HTTPS on 443 with this certificate; without it, plain HTTP on 80 (see the environment check). */
+  /** HTTPS on 443 with this certificate; without it plain HTTP on 80 (see checkEnvironment). */
   readonly tls?: EndpointTls
   readonly allowedIngressCidrs: readonly string[]
   /** Port the runner listens on inside its task. */
   readonly containerPort: number
   /** Health check path: the runner's readiness (models loaded, warm, not draining). */
   readonly healthCheckPath: string
-  /** Equal to the runner's drain deadline: the ALB stops sending new requests and waits this long. */
+  /** The runner's drain deadline: the ALB stops sending new requests and waits this long. */
   readonly deregistrationDelay: Duration
   /** Longest request; the ALB's idle timeout is set a little above it. */
   readonly requestTimeout: Duration
