@@ -5,8 +5,13 @@ import { PRESETS } from '../src/convert/presets.ts'
 import { type RandomSources, writeRandomSources } from '../src/convert/random-sources.ts'
 import type { WeightDtype } from '../src/onnx/tensor-type.ts'
 
-/** Where benchmarks keep their random models (`models/` is ignored by git). */
-const ROOT = resolve(import.meta.dirname, '../../models')
+/**
+ * Where benchmarks keep their random models: `models/` at the repository root (ignored by git), or
+ * `$SHOWO_BENCH_DIR/models` when a bundled benchmark runs away from the checkout (GPU machines).
+ */
+const ROOT = process.env.SHOWO_BENCH_DIR
+  ? join(process.env.SHOWO_BENCH_DIR, 'models')
+  : resolve(import.meta.dirname, '../../models')
 
 /**
  * The random model of a preset for benchmarks, made on first use and kept: the model folder and the

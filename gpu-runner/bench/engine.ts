@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     tokens: { type: 'string', default: '64' },
     'reference-tokens': { type: 'string' },
     images: { type: 'string', default: '1' },
+    batch: { type: 'string', default: '1' },
     python: { type: 'string' },
     threads: { type: 'string' },
   },
@@ -37,6 +38,7 @@ const dtype = (args.dtype ?? (ep === 'cpu' ? 'fp32' : 'fp16')) as 'fp32' | 'fp16
 const tokens = Number(args.tokens)
 const referenceTokens = Number(args['reference-tokens'] ?? tokens)
 const images = Number(args.images)
+const batch = Number(args.batch)
 const prompt = 'a watercolor painting of a lighthouse on a rocky coast at sunset'
 const log = (line: string): void => {
   console.error(line)
@@ -72,6 +74,19 @@ for (let i = 0; i < images; i++) {
 }
 const engineImageS = seconds(t0) / images
 log(`engine: ${engineImageS.toFixed(2)} s per image`)
+// Throughput at a larger batch: requests of one shape share every graph run.
+let engineBatchImageS: number | undefined
+if (batch > 1) {
+  const jobs = Array.from({ length: batch }, (_, i) => ({
+    params: { ...params, seed: 100 + i },
+    cancelled: () => undefined,
+  }))
+  await t2i.run(jobs)
+  t0 = performance.now()
+  await t2i.run(jobs)
+  engineBatchImageS = seconds(t0) / batch
+  log(`engine at batch ${batch}: ${engineBatchImageS.toFixed(3)} s per image`)
+}
 await model.release('prefill')
 await model.release('denoise')
 
@@ -189,6 +204,7 @@ const result = {
     referenceSecondsPerImage: referenceImageS,
     speedup: referenceImageS / engineImageS,
     target: 1.35,
+    ...(engineBatchImageS ? { batch, engineSecondsPerImageAtBatch: engineBatchImageS } : {}),
   },
   understanding: {
     tokens,

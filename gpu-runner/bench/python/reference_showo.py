@@ -2,7 +2,7 @@
 
 Builds Show-o's Phi with `transformers` (qk_layernorm, partial rotary, untied lm_head with bias),
 loads the same random safetensors weights the TypeScript engine was converted from, and times the
-reference algorithms on the CPU: the Show-o Turbo text-to-image loop (the whole 387-token sequence
+reference algorithms on the CPU with transformers' default attention: the Show-o Turbo text-to-image loop (the whole 387-token sequence
 every step, full-vocabulary logits, top-k sampling and Gumbel re-masking as in UniCMs `sample_t2i.py`)
 and the no-cache greedy understanding loop (`mmu_generate`). The MAGVIT decoder is not part of this
 timing (transformers has no MAGVIT-v2 module), which favours the reference slightly.
@@ -15,6 +15,7 @@ import math
 import time
 
 import torch
+import transformers
 from safetensors.torch import load_file
 from transformers import PhiConfig, PhiForCausalLM
 
@@ -141,7 +142,8 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "framework": f"torch {torch.__version__}, transformers (eager attention), fp32",
+                "framework": f"torch {torch.__version__}, transformers {transformers.__version__} "
+                f"({model.config._attn_implementation} attention), fp32",
                 "threads": torch.get_num_threads(),
                 "textToImageSecondsPerImage": image_s,
                 "textToImageIncludes": "transformer steps and sampling; no VQ decode",

@@ -1,6 +1,7 @@
+import { goldenDir } from './golden-dir.ts'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Checkpoint } from '../../src/checkpoint/checkpoint.ts'
 import type { MagvitConfig } from '../../src/convert/magvit-config.ts'
@@ -12,8 +13,7 @@ import { compare, VqSessions } from '../vq-support/vq-sessions.ts'
 // README there). Every size comes from the fixture, so another fixture set of the same format
 // (other widths, depths, resolution, batch) passes unchanged.
 
-const GOLDEN_DIR =
-  process.env.GOLDEN_DIR ?? resolve(import.meta.dirname, '../../../../shared/fixtures/golden')
+const GOLDEN_DIR = goldenDir()
 
 /** A nested JSON array: its dims and its values in row-major order. */
 interface Nested {
