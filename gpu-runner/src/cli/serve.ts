@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { createOnnxEngine } from '../engine/onnx-engine.ts'
 import type { EngineFactory } from '../main.ts'
 import type { Command } from './main.ts'
 import { UsageError } from './usage-error.ts'
@@ -8,17 +9,8 @@ const HELP = `usage: showo serve --model DIR|s3://bucket/prefix [--port N]
 Serves the runner HTTP API. Settings come from RUNNER_* environment variables; --model and
 --port override RUNNER_MODEL_URI and RUNNER_PORT. Stops on SIGTERM/SIGINT after draining.`
 
-/**
- * The engine behind `showo serve` — THE place where the ONNX engine plugs in:
- * `import { createOnnxEngine } from '../engine/onnx-engine.ts'` and return it here.
- * Until it lands, serving refuses to start with this one-line error.
- */
-export const createEngine: EngineFactory = () =>
-  Promise.reject(
-    new Error(
-      'the ONNX engine is not available yet (gpu-runner/src/engine/onnx-engine.ts has not landed); nothing can be served'
-    )
-  )
+/** The engine behind `showo serve`: ONNX Runtime sessions in a worker thread. */
+export const createEngine: EngineFactory = (options) => createOnnxEngine(options)
 
 /** `showo serve`. */
 export const serveCommand: Command = {
