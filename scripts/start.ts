@@ -4,6 +4,7 @@
 //
 //   npm start [-- --model DIR] [--ep cpu|webgpu|cuda] [--edge-port 8787] [--runner-port 8080]
 //   (or SHOWO_MODEL=DIR npm start)
+import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { startLocalStack } from './stack/local-stack.ts'
 
@@ -23,19 +24,31 @@ const quiet = (line: string): void => {
   }
 }
 console.log('starting the runner and the edge…')
+const adminToken = randomBytes(16).toString('hex')
 const stack = await startLocalStack({
   ...(model ? { model } : {}),
+  edgeVars: { ADMIN_TOKEN: adminToken },
   ep: values.ep,
   edgePort: Number(values['edge-port']),
   runnerPort: Number(values['runner-port']),
   log: quiet,
 })
+// An API key for this session, for clients that always send one (the OpenAI libraries do).
+const keyResponse = await fetch(`${stack.edgeUrl}/admin/keys`, {
+  method: 'POST',
+  headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+  body: JSON.stringify({ name: 'npm start' }),
+})
+const apiKey = keyResponse.ok
+  ? ((await keyResponse.json()) as { key: string }).key
+  : '(could not create one)'
 console.log(`
 Show-o Turbo is up (model ${stack.model}).
 
   playground   ${stack.edgeUrl}/
   API          ${stack.edgeUrl}/v1/images/generations   (OpenAPI: ${stack.edgeUrl}/openapi.json)
   runner       ${stack.runnerUrl}   (internal; /readyz, /metrics)
+  API key      ${apiKey}   (anonymous calls work too, rate-limited per address)
 
 Try:
   curl -s ${stack.edgeUrl}/v1/images/generations -H 'content-type: application/json' \\
