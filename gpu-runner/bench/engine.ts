@@ -11,8 +11,13 @@ import { argmax, greedyDecode, jacobiDecode } from '../src/engine/jacobi.ts'
 import { TextToImage } from '../src/engine/text-to-image.ts'
 import { JACOBI_WINDOW } from '../src/engine/understanding.ts'
 import type { EpChoice } from '../src/model/runtime.ts'
-import { int64Tensor } from '../src/model/runtime.ts'
-import { cacheFromPresents, type KvCache, ShowoModel } from '../src/model/showo-model.ts'
+import { int64Tensor, outputData } from '../src/model/runtime.ts'
+import {
+  cacheFromPresents,
+  type KvCache,
+  releaseCache,
+  ShowoModel,
+} from '../src/model/showo-model.ts'
 import { Rng } from '../src/sampling/rng.ts'
 import { benchModel } from './bench-model.ts'
 import { describeMachine } from './machine.ts'
@@ -122,12 +127,14 @@ const layers = m.transformer.numLayers
 const V = m.transformer.vocabSize
 const run = async (ids: readonly number[], cache: KvCache) => {
   const out = await decode.run({ input_ids: int64Tensor([...ids], [1, ids.length]), ...cache })
-  return { logits: out.logits?.data as Float32Array, cache: cacheFromPresents(out, layers) }
+  return { logits: outputData(out, 'logits', 'float32'), cache: cacheFromPresents(out, layers) }
 }
 const startDecode = async () => {
   const head = question.slice(0, -1)
   const presents = await prefill.run({ input_ids: int64Tensor(head, [1, head.length]) })
-  const first = await run(question, cacheFromPresents(presents, layers))
+  const prefix = cacheFromPresents(presents, layers)
+  const first = await run(question, prefix)
+  releaseCache(prefix)
   return { cache: first.cache, next: argmax(first.logits, 0, V) }
 }
 // Forcing the token count (no eos) makes every method produce exactly `tokens` tokens.
@@ -136,6 +143,7 @@ const limits = {
   eos: -1,
   vocabSize: V,
   maxPositions: m.transformer.maxPositions,
+  release: releaseCache,
 }
 await jacobiDecode(question, await startDecode(), run, {
   ...limits,

@@ -2,7 +2,7 @@
 // `full` graph over the whole sequence and takes full-vocabulary logits, as the PyTorch code does.
 // It shares the sampling functions with the engine, so the two differ only in what they recompute.
 import { encodePng } from '../../src/image/encode-png.ts'
-import { int64Tensor } from '../../src/model/runtime.ts'
+import { int64Tensor, outputData } from '../../src/model/runtime.ts'
 import type { ShowoModel } from '../../src/model/showo-model.ts'
 import { denoiseStep, initialState, MASKED } from '../../src/sampling/denoise-step.ts'
 import { Rng } from '../../src/sampling/rng.ts'
@@ -34,7 +34,7 @@ export async function referenceTextToImage(
       t.eoi,
     ]
     const out = await full.run({ input_ids: int64Tensor(ids, [1, ids.length]) }, ['logits'])
-    const logits = out.logits?.data as Float32Array
+    const logits = outputData(out, 'logits', 'float32')
     const firstImageRow = ids.length - n - 1
     const rows = (i: number) => {
       const start = (firstImageRow + i) * V + t.imageOffset
@@ -47,8 +47,11 @@ export async function referenceTextToImage(
   const side = Math.sqrt(n)
   const vq = await model.session('vqDecoder')
   const codes = Array.from(sampled, (c) => Math.min(C - 1, Math.max(0, c)))
-  const pixels = (await vq.run({ codes: int64Tensor(codes, [1, side, side]) }, ['pixels'])).pixels
-    ?.data as Float32Array
+  const pixels = outputData(
+    await vq.run({ codes: int64Tensor(codes, [1, side, side]) }, ['pixels']),
+    'pixels',
+    'float32'
+  )
   return encodePng(pixels, m.image.resolution, m.image.resolution)
 }
 
@@ -63,8 +66,11 @@ export async function referenceGreedy(
   const seq = [...prompt]
   const out: number[] = []
   for (let k = 0; k < tokens; k++) {
-    const logits = (await full.run({ input_ids: int64Tensor(seq, [1, seq.length]) }, ['logits']))
-      .logits?.data as Float32Array
+    const logits = outputData(
+      await full.run({ input_ids: int64Tensor(seq, [1, seq.length]) }, ['logits']),
+      'logits',
+      'float32'
+    )
     let best = 0
     for (let i = 1; i < V; i++) {
       if ((logits[(seq.length - 1) * V + i] ?? 0) > (logits[(seq.length - 1) * V + best] ?? 0)) {

@@ -24,6 +24,8 @@ export interface DecodeOptions {
   /** Largest sequence length the model's position tables cover. */
   maxPositions: number
   cancelled?: () => string | undefined
+  /** Frees a cache that is no longer needed (GPU-resident caches; a no-op on the CPU). */
+  release?: (cache: KvCache) => void
 }
 
 /** Tokens produced and the forward passes it took. */
@@ -69,6 +71,7 @@ export async function jacobiDecode(
   while (out.length < options.maxNewTokens && seq.length < options.maxPositions) {
     const reason = options.cancelled?.()
     if (reason) {
+      options.release?.(cache)
       return { tokens: out, passes, cancelled: reason }
     }
     const size = Math.min(
@@ -88,20 +91,23 @@ export async function jacobiDecode(
         proposal.push(argmax(result.logits, (j - 1) * options.vocabSize, options.vocabSize))
       }
       if (proposal.every((t, j) => t === window[j])) {
+        options.release?.(cache)
         cache = result.cache
         next = argmax(result.logits, (size - 1) * options.vocabSize, options.vocabSize)
         break
       }
+      options.release?.(result.cache)
       window = proposal
     }
     seq.push(...window)
     const eos = window.indexOf(options.eos)
     if (eos >= 0) {
       out.push(...window.slice(0, eos))
-      return { tokens: out, passes }
+      break
     }
     out.push(...window)
   }
+  options.release?.(cache)
   return { tokens: out, passes }
 }
 
@@ -127,8 +133,10 @@ export async function greedyDecode(
     }
     const result = await run(seq, cache)
     passes++
+    options.release?.(cache)
     cache = result.cache
     next = argmax(result.logits, 0, options.vocabSize)
   }
+  options.release?.(cache)
   return { tokens: out, passes }
 }

@@ -2,11 +2,13 @@ import { GenerationCancelledError, InvalidRequestError } from '../errors.ts'
 import { encodePng } from '../image/encode-png.ts'
 import {
   cacheFromPresents,
+  isDeviceCache,
   type KvCache,
+  releaseCache,
   selectCacheRows,
   type ShowoModel,
 } from '../model/showo-model.ts'
-import { int64Tensor } from '../model/runtime.ts'
+import { int64Tensor, outputData } from '../model/runtime.ts'
 import { type DenoiseState, denoiseStep, initialState, MASKED } from '../sampling/denoise-step.ts'
 import { applyGuidance } from '../sampling/guidance.ts'
 import { Rng } from '../sampling/rng.ts'
@@ -22,6 +24,8 @@ export interface TextToImageJob {
 
 interface Live {
   index: number
+  /** Cancelled: no longer sampled; its rows stay in the batch only while the cache is on the GPU. */
+  done: boolean
   job: TextToImageJob
   block: number[]
   state: DenoiseState
@@ -76,6 +80,7 @@ export class TextToImage {
     const uncondBlock = cfg ? tok.textToImageBlock('') : []
     let live: Live[] = jobs.map((job, index) => ({
       index,
+      done: false,
       job,
       block: tok.textToImageBlock(job.params.prompt),
       state: initialState(n),
@@ -92,19 +97,20 @@ export class TextToImage {
     const prefillMs = performance.now() - t0
     let denoiseMs = 0
     for (let step = 1; step <= first.steps; step++) {
-      const previous = live
-      live = live.filter((l) => {
-        const reason = l.job.cancelled()
+      for (const l of live) {
+        const reason = l.done ? undefined : l.job.cancelled()
         if (reason) {
+          l.done = true
           results[l.index] = { ok: false, error: new GenerationCancelledError(reason) }
         }
-        return !reason
-      })
-      if (live.length === 0) {
+      }
+      if (live.every((l) => l.done)) {
         break
       }
-      if (live.length !== previous.length) {
+      if (live.some((l) => l.done) && !isDeviceCache(cache)) {
         // Cancelled requests leave the batch: keep the cache rows of the others (cond, then uncond).
+        const previous = live
+        live = live.filter((l) => !l.done)
         const rows = live.map((l) => previous.indexOf(l))
         cache = selectCacheRows(
           cache,
@@ -114,6 +120,9 @@ export class TextToImage {
       const ts = performance.now()
       const rows = await this.denoise(live, blocks(), cache, cfg)
       live.forEach((l, p) => {
+        if (l.done) {
+          return
+        }
         const result = denoiseStep(
           (i) => rows(p, i),
           l.state,
@@ -126,8 +135,10 @@ export class TextToImage {
       })
       denoiseMs += performance.now() - ts
     }
-    if (live.length > 0) {
-      await this.finish(live, results, { prefillMs, denoiseMs, started })
+    releaseCache(cache)
+    const finished = live.filter((l) => !l.done)
+    if (finished.length > 0) {
+      await this.finish(finished, results, { prefillMs, denoiseMs, started })
     }
     return results
   }
@@ -171,9 +182,9 @@ export class TextToImage {
     }
     if (!cfg) {
       const out = await session.run(feeds, ['top_logits', 'top_indices', 'logsumexp'])
-      const values = out.top_logits?.data as Float32Array
-      const indices = out.top_indices?.data as BigInt64Array
-      const lse = out.logsumexp?.data as Float32Array
+      const values = outputData(out, 'top_logits', 'float32')
+      const indices = outputData(out, 'top_indices', 'int64')
+      const lse = outputData(out, 'logsumexp', 'float32')
       return (job, i) => {
         const row = job * n + i
         return candidatesFromTopK(
@@ -185,7 +196,7 @@ export class TextToImage {
       }
     }
     const out = await session.run(feeds, ['image_logits'])
-    const logits = out.image_logits?.data as Float32Array
+    const logits = outputData(out, 'image_logits', 'float32')
     const C = t.codebookSize
     const guided = live.map((l, p) => {
       const size = n * C
@@ -218,7 +229,7 @@ export class TextToImage {
       'pixels',
     ])
     const decodeMs = performance.now() - t0
-    const pixels = out.pixels?.data as Float32Array
+    const pixels = outputData(out, 'pixels', 'float32')
     const size = m.image.resolution
     const plane = 3 * size * size
     for (const [p, l] of live.entries()) {

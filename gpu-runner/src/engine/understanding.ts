@@ -2,8 +2,13 @@ import { LIMITS } from '@showo/contract'
 import { GenerationCancelledError, InvalidRequestError } from '../errors.ts'
 import { ImageError } from '../image/image-error.ts'
 import { readImage } from '../image/read-image.ts'
-import { cacheFromPresents, type KvCache, type ShowoModel } from '../model/showo-model.ts'
-import { int64Tensor } from '../model/runtime.ts'
+import {
+  cacheFromPresents,
+  type KvCache,
+  releaseCache,
+  type ShowoModel,
+} from '../model/showo-model.ts'
+import { int64Tensor, outputData } from '../model/runtime.ts'
 import { Rng } from '../sampling/rng.ts'
 import type { UnderstandOutcome } from './engine.ts'
 import {
@@ -101,6 +106,7 @@ export class Understanding {
       vocabSize: m.transformer.vocabSize,
       maxPositions: m.transformer.maxPositions,
       ...(options.cancelled ? { cancelled: options.cancelled } : {}),
+      release: releaseCache,
     }
     if (options.method === 'greedy') {
       return greedyDecode(prompt, start, run, limits)
@@ -124,7 +130,7 @@ export class Understanding {
       { pixels: { type: 'float32', dims: [1, 3, size, size], data: image.data } },
       ['codes']
     )
-    const codes = out.codes?.data as BigInt64Array
+    const codes = outputData(out, 'codes', 'int64')
     return Array.from(codes, Number)
   }
 
@@ -133,10 +139,9 @@ export class Understanding {
     const prefill = await this.model.session('prefill')
     const head = prompt.slice(0, -1)
     const presents = await prefill.run({ input_ids: int64Tensor(head, [1, head.length]) })
-    const result = await run(
-      prompt,
-      cacheFromPresents(presents, this.model.manifest.transformer.numLayers)
-    )
+    const prefix = cacheFromPresents(presents, this.model.manifest.transformer.numLayers)
+    const result = await run(prompt, prefix)
+    releaseCache(prefix)
     return {
       cache: result.cache,
       next: argmax(result.logits, 0, this.model.manifest.transformer.vocabSize),
@@ -148,7 +153,7 @@ export class Understanding {
     const layers = this.model.manifest.transformer.numLayers
     return async (ids: readonly number[], cache: KvCache) => {
       const out = await session.run({ input_ids: int64Tensor([...ids], [1, ids.length]), ...cache })
-      return { logits: out.logits?.data as Float32Array, cache: cacheFromPresents(out, layers) }
+      return { logits: outputData(out, 'logits', 'float32'), cache: cacheFromPresents(out, layers) }
     }
   }
 }

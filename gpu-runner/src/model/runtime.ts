@@ -8,8 +8,17 @@ export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu'
 /** What the user asked for: one EP, or `auto` (first that loads of cuda, webgpu, cpu). */
 export type EpChoice = ExecutionProvider | 'auto'
 
-/** A tensor as plain data. float16 values travel as their Uint16 bit patterns. */
+/** A tensor left in GPU memory by a session, fed back to another run without a copy. Opaque. */
+export interface DeviceHandle {
+  dispose: () => void
+}
+
+/**
+ * A tensor as plain data. float16 values travel as their Uint16 bit patterns; `device` tensors stay
+ * on the GPU (WebGPU EP) and can only be fed back to a session or released.
+ */
 export type TensorData =
+  | { type: 'device'; dims: readonly number[]; handle: DeviceHandle }
   | { type: 'float32'; dims: readonly number[]; data: Float32Array }
   | { type: 'float16'; dims: readonly number[]; data: Uint16Array }
   | { type: 'int64'; dims: readonly number[]; data: BigInt64Array }
@@ -21,6 +30,11 @@ export interface SessionOptions {
   ep: EpChoice
   /** Threads for one operator on the CPU EP (default: ORT's choice). */
   intraOpThreads?: number
+  /**
+   * Outputs to leave on the GPU where the EP allows it (WebGPU): key/value caches that only go back
+   * into the next run. Ignored on other EPs, where every output comes back to the CPU.
+   */
+  deviceOutputs?: readonly string[]
 }
 
 /** A session or EP problem: an EP that cannot load, bad feeds, a failed run. */
@@ -47,10 +61,18 @@ export class ModelSession {
     const failures: string[] = []
     for (const ep of candidates) {
       try {
+        const keep = ep === 'webgpu' ? (options.deviceOutputs ?? []) : []
         const session = await ort.InferenceSession.create(path, {
           executionProviders: [ep],
           graphOptimizationLevel: 'all',
           ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
+          ...(keep.length > 0
+            ? {
+                preferredOutputLocation: Object.fromEntries(
+                  keep.map((n) => [n, 'gpu-buffer' as const])
+                ),
+              }
+            : {}),
         })
         return new ModelSession(session, path, ep)
       } catch (error) {
@@ -98,7 +120,8 @@ export class ModelSession {
     }
     const ortFeeds: Record<string, ort.Tensor> = {}
     for (const [name, t] of Object.entries(feeds)) {
-      ortFeeds[name] = new ort.Tensor(t.type, t.data, t.dims)
+      ortFeeds[name] =
+        t.type === 'device' ? (t.handle as ort.Tensor) : new ort.Tensor(t.type, t.data, t.dims)
     }
     let result: ort.InferenceSession.OnnxValueMapType
     try {
@@ -126,6 +149,9 @@ export class ModelSession {
 
 function toTensorData(name: string, t: ort.Tensor): TensorData {
   const dims = [...t.dims]
+  if (t.location === 'gpu-buffer') {
+    return { type: 'device', dims, handle: t }
+  }
   switch (t.type) {
     case 'float32':
       return { type: 'float32', dims, data: t.data as Float32Array }
@@ -145,6 +171,41 @@ function toTensorData(name: string, t: ort.Tensor): TensorData {
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
   return text.split('\n')[0] ?? text
+}
+
+/** Frees a tensor's GPU memory now (a no-op for CPU tensors, which the garbage collector frees). */
+export function releaseTensor(t: TensorData): void {
+  if (t.type === 'device') {
+    t.handle.dispose()
+  }
+}
+
+/** The values of a CPU output of a given type, or a clear error naming the output. */
+export function outputData(
+  outputs: Readonly<Record<string, TensorData>>,
+  name: string,
+  type: 'float32'
+): Float32Array
+export function outputData(
+  outputs: Readonly<Record<string, TensorData>>,
+  name: string,
+  type: 'int64'
+): BigInt64Array
+export function outputData(
+  outputs: Readonly<Record<string, TensorData>>,
+  name: string,
+  type: 'float32' | 'int64'
+): Float32Array | BigInt64Array {
+  const t = outputs[name]
+  if (t?.type === 'float32' && type === 'float32') {
+    return t.data
+  }
+  if (t?.type === 'int64' && type === 'int64') {
+    return t.data
+  }
+  throw new RuntimeError(
+    `output ${name}: expected ${type} data on the CPU, got ${t?.type ?? 'nothing'}`
+  )
 }
 
 /** int64 tensor from numbers. */

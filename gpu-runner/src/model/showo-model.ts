@@ -5,6 +5,7 @@ import {
   type EpChoice,
   type ExecutionProvider,
   ModelSession,
+  releaseTensor,
   type SessionOptions,
   type TensorData,
 } from './runtime.ts'
@@ -68,7 +69,17 @@ export class ShowoModel {
   async session(name: GraphName): Promise<ModelSession> {
     let pending = this.sessions.get(name)
     if (!pending) {
-      const options: SessionOptions = { ...this.options, ep: this.resolvedEp ?? this.options.ep }
+      const layers = this.manifest.transformer.numLayers
+      // Caches stay on the GPU between runs where the EP can keep them there.
+      const presents = Array.from({ length: layers }, (_, l) => [
+        `present_key.${l}`,
+        `present_value.${l}`,
+      ]).flat()
+      const options: SessionOptions = {
+        ...this.options,
+        ep: this.resolvedEp ?? this.options.ep,
+        deviceOutputs: name === 'prefill' || name === 'decode' ? presents : [],
+      }
       pending = ModelSession.create(join(this.dir, this.manifest.graphs[name]), options)
       this.sessions.set(name, pending)
       pending.then(
@@ -111,10 +122,25 @@ export function cacheFromPresents(outputs: Record<string, TensorData>, layers: n
   return cache
 }
 
+/** True when the cache lives on the GPU (it cannot be sliced from JavaScript). */
+export function isDeviceCache(cache: KvCache): boolean {
+  return Object.values(cache).some((t) => t.type === 'device')
+}
+
+/** Frees a cache's GPU memory (no-op for CPU caches). */
+export function releaseCache(cache: KvCache): void {
+  for (const t of Object.values(cache)) {
+    releaseTensor(t)
+  }
+}
+
 /** Keeps only some batch rows of every cache tensor (requests that left the batch are dropped). */
 export function selectCacheRows(cache: KvCache, rows: readonly number[]): KvCache {
   const out: KvCache = {}
   for (const [name, t] of Object.entries(cache)) {
+    if (t.type === 'device') {
+      throw new RangeError(`${name} is on the GPU and cannot be sliced`)
+    }
     const [batch = 1, ...rest] = t.dims
     const rowSize = rest.reduce((a, b) => a * b, 1)
     const data = t.data as Float32Array | Uint16Array

@@ -16,7 +16,7 @@ import { argmax, type DecodeRunner, greedyDecode, jacobiDecode } from '../../src
 import { cacheFromPresents } from '../../src/model/showo-model.ts'
 import { GraphBuilder, int } from '../../src/onnx/graph-builder.ts'
 import { Rng } from '../../src/sampling/rng.ts'
-import { int64Tensor, ModelSession, type TensorData } from '../../src/model/runtime.ts'
+import { int64Tensor, ModelSession, type TensorData, outputData } from '../../src/model/runtime.ts'
 import { compareArrays, flat, shapeOf, tolerance } from './golden-compare.ts'
 import { goldenDir } from './golden-dir.ts'
 
@@ -138,7 +138,7 @@ describe('Show-o transformer against the reference (fp32, CPU EP)', () => {
       // Whole sequence, then only the rows after a cached prefix (the cached-decode view).
       for (const p of [0, Math.floor(total / 2)]) {
         const out = await session.run({ ids: ids2d(inputIds), past: int64Tensor([p], [1]) })
-        const got = Array.from(out.bias?.data as Float32Array, (v) => (v === 0 ? 1 : 0))
+        const got = Array.from(outputData(out, 'bias', 'float32'), (v) => (v === 0 ? 1 : 0))
         const want = allowed.flatMap((rows) => rows.slice(p).flat())
         expect(out.bias?.dims).toEqual([batch, 1, total - p, total])
         expect(got).toEqual(want)
@@ -151,7 +151,7 @@ describe('Show-o transformer against the reference (fp32, CPU EP)', () => {
     const out = await full.run({ input_ids: ids2d(golden[task].input_ids) })
     const expected = flat(golden[task].logits)
     expect(out.logits?.dims).toEqual(shapeOf(golden[task].logits))
-    const { maxDiff, maxMagnitude } = compareArrays(out.logits?.data as Float32Array, expected)
+    const { maxDiff, maxMagnitude } = compareArrays(outputData(out, 'logits', 'float32'), expected)
     expect(maxDiff).toBeLessThanOrEqual(tolerance(maxMagnitude))
   })
 
@@ -165,9 +165,12 @@ describe('Show-o transformer against the reference (fp32, CPU EP)', () => {
       feeds[`past_key.${l}`] = cache[`present_key.${l}`] as TensorData
       feeds[`past_value.${l}`] = cache[`present_value.${l}`] as TensorData
     }
-    const image = (await denoise.run({ ...feeds, top_k: int64Tensor([1], [1]) })).image_logits
-      ?.data as Float32Array
-    const reference = (await full.run({ input_ids: ids2d(ids) })).logits?.data as Float32Array
+    const image = outputData(
+      await denoise.run({ ...feeds, top_k: int64Tensor([1], [1]) }),
+      'image_logits',
+      'float32'
+    )
+    const reference = outputData(await full.run({ input_ids: ids2d(ids) }), 'logits', 'float32')
     const V = config.vocabSize
     const rows = total - textBlock - 2
     const expected = new Float32Array(batch * rows * V)
@@ -186,7 +189,11 @@ describe('Show-o transformer against the reference (fp32, CPU EP)', () => {
     const next: number[] = []
     for (let k = 0; k < golden.mmu.greedy_next8.length; k++) {
       const out = await full.run({ input_ids: int64Tensor(seq, [1, seq.length]) })
-      const token = argmaxRow(out.logits?.data as Float32Array, seq.length - 1, config.vocabSize)
+      const token = argmaxRow(
+        outputData(out, 'logits', 'float32'),
+        seq.length - 1,
+        config.vocabSize
+      )
       next.push(token)
       seq.push(token)
     }
@@ -207,7 +214,7 @@ describe('Show-o transformer against the reference (fp32, CPU EP)', () => {
     const next: number[] = []
     for (let k = 0; k < golden.mmu.greedy_next8.length; k++) {
       const out = await decode.run({ input_ids: int64Tensor(seq, [1, seq.length]), ...past })
-      const token = argmaxRow(out.logits?.data as Float32Array, 0, config.vocabSize)
+      const token = argmaxRow(outputData(out, 'logits', 'float32'), 0, config.vocabSize)
       next.push(token)
       seq.push(token)
       past = {}
@@ -226,7 +233,7 @@ describe('Jacobi decoding against the reference (fp32, CPU EP)', () => {
     const layers = config.numLayers
     const run: DecodeRunner = async (ids, cache) => {
       const out = await decode.run({ input_ids: int64Tensor([...ids], [1, ids.length]), ...cache })
-      return { logits: out.logits?.data as Float32Array, cache: cacheFromPresents(out, layers) }
+      return { logits: outputData(out, 'logits', 'float32'), cache: cacheFromPresents(out, layers) }
     }
     const head = prompt.slice(0, -1)
     const presents = await prefill.run({ input_ids: int64Tensor(head, [1, head.length]) })

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTinyModel } from '../../src/convert/make-tiny.ts'
 import type { Manifest } from '../../src/model/manifest.ts'
-import { int64Tensor, ModelSession, type TensorData } from '../../src/model/runtime.ts'
+import { int64Tensor, ModelSession, type TensorData, outputData } from '../../src/model/runtime.ts'
 
 let root: string
 let manifest: Manifest
@@ -49,7 +49,7 @@ async function imageLogitsViaCache(
   }
   const out = await denoise.run({ ...feeds, top_k: int64Tensor([1], [1]) })
   await Promise.all([prefill.release(), denoise.release()])
-  return out.image_logits?.data as Float32Array
+  return outputData(out, 'image_logits', 'float32')
 }
 
 function argmaxRows(data: Float32Array, width: number): number[] {
@@ -84,9 +84,11 @@ describe('tiny model graphs', () => {
     ]
     const viaCache = await imageLogitsViaCache(join(root, 'fp32'), m, seqs)
     const full = await ModelSession.create(join(root, 'fp32', m.graphs.full), { ep: 'cpu' })
-    const logits = (
-      await full.run({ input_ids: int64Tensor(seqs.flat(), [2, seqs[0]?.length ?? 0]) })
-    ).logits?.data as Float32Array
+    const logits = outputData(
+      await full.run({ input_ids: int64Tensor(seqs.flat(), [2, seqs[0]?.length ?? 0]) }),
+      'logits',
+      'float32'
+    )
     await full.release()
     const L = seqs[0]?.length ?? 0
     const N = m.image.imageTokens
