@@ -243,20 +243,18 @@ describe('POST /v1/images/understand', () => {
       code: 'OK',
     })
 
-    const ask = (): ReturnType<typeof send> => {
-      const form = new FormData()
-      form.append('image', new Blob([image], { type: 'image/png' }), 'apple.png')
-      form.append('question', 'What is in this picture?')
-      form.append('max_tokens', '8')
-      return send(`${stack.edgeUrl}/v1/images/understand`, { method: 'POST', body: form })
-    }
-    const res = await ask()
+    const form = new FormData()
+    form.append('image', new Blob([image], { type: 'image/png' }), 'apple.png')
+    form.append('question', 'What is in this picture?')
+    form.append('max_tokens', '8')
+    const res = await send(`${stack.edgeUrl}/v1/images/understand`, { method: 'POST', body: form })
     assert.strictEqual(res.status, 200, res.summary)
     const answer = res.json() as { text: unknown; tokens: unknown }
     expect(Object.keys(answer).sort()).toEqual(['text', 'tokens'])
     assert.strictEqual(typeof answer.text, 'string', res.summary)
     assert.strictEqual(Number.isInteger(answer.tokens), true, res.summary)
-    expect(answer.tokens as number).toBeGreaterThanOrEqual(1)
+    // A random tiny model may well stop at once; the bound is what max_tokens allows.
+    expect(answer.tokens as number).toBeGreaterThanOrEqual(0)
     expect(answer.tokens as number).toBeLessThanOrEqual(8)
     const after = sumSamples(await scrapeMetrics(stack.runnerUrl), 'showo_runner_requests_total', {
       route: '/v1/understand',
@@ -264,10 +262,15 @@ describe('POST /v1/images/understand', () => {
     })
     assert.strictEqual(after, understandBefore + 1, 'the answer came from the runner')
 
-    // Understanding is greedy/Jacobi decoding: the same question gets the same answer.
-    const again = await ask()
-    assert.strictEqual(again.status, 200, again.summary)
-    expect(again.json()).toEqual(answer)
+    // The JSON form (base64 image) reaches the same model: Jacobi decoding is deterministic, so
+    // the same image and question get the same answer.
+    const viaJson = await postJson(`${stack.edgeUrl}/v1/images/understand`, {
+      image: image.toString('base64'),
+      question: 'What is in this picture?',
+      max_tokens: 8,
+    })
+    assert.strictEqual(viaJson.status, 200, viaJson.summary)
+    expect(viaJson.json()).toEqual(answer)
   })
 })
 
@@ -481,22 +484,28 @@ describe('GET / (playground) in headless Chromium', () => {
       await page.locator('#seed').fill('51')
       await page.getByRole('button', { name: 'Generate' }).click()
 
-      const image = page.locator('#out img')
-      await image.waitFor({ state: 'attached', timeout: 150_000 })
+      // Settled: the image has loaded or failed (`complete`), or the page shows an error instead.
       await page.waitForFunction(
         () => {
           const img = document.querySelector<HTMLImageElement>('#out img')
-          return img !== null && img.complete && img.naturalWidth > 0
+          const status = document.querySelector('#status')?.textContent ?? ''
+          return img ? img.complete : status !== '' && !status.startsWith('Generating')
         },
         undefined,
-        { timeout: 60_000 }
+        { timeout: 150_000 }
       )
-      const shown = await image.evaluate((img: HTMLImageElement) => ({
-        src: img.src,
-        alt: img.alt,
-        naturalWidth: img.naturalWidth,
-        naturalHeight: img.naturalHeight,
-      }))
+      const status = await page.locator('#status').textContent()
+      const shown = await page.evaluate(() => {
+        const img = document.querySelector<HTMLImageElement>('#out img')
+        return img
+          ? {
+              src: img.src,
+              alt: img.alt,
+              naturalWidth: img.naturalWidth,
+              naturalHeight: img.naturalHeight,
+            }
+          : null
+      })
       const key = expectedCacheKey(modelSha, {
         prompt,
         seed: 51,
@@ -513,9 +522,9 @@ describe('GET / (playground) in headless Chromium', () => {
           naturalWidth: 256,
           naturalHeight: 256,
         },
-        browserLog.join('\n')
+        `status: ${status ?? ''}\n${browserLog.join('\n')}`
       )
-      expect(await page.locator('#status').textContent()).toMatch(/^seed 51 · miss · \d+ ms$/)
+      expect(status).toMatch(/^seed 51 · miss · \d+ ms$/)
     } catch (error) {
       console.error(`browser log:\n${browserLog.join('\n')}`)
       throw error
