@@ -2,7 +2,8 @@ import { resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
 // End-to-end tests against the real stack (runner on the CPU EP + edge under `wrangler dev`).
-// Run from the repository root: `npm run test:e2e`. Files run one after another: each starts its
+// Run from the repository root: `npm run test:e2e` (E2E_VERBOSE=1 streams the stack's output;
+// failures print it anyway). Needs Chromium at /usr/bin/chromium (`npm run test:setup`). Files run one after another: each starts its
 // own stack, and two stacks side by side on a 2-core CI machine would only slow each other down.
 export default defineConfig({
   root: resolve(import.meta.dirname, '../..'),
