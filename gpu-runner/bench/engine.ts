@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { argmax, greedyDecode, jacobiDecode } from '../src/engine/jacobi.ts'
+import { greedyDecode, jacobiDecode } from '../src/engine/jacobi.ts'
 import { TextToImage } from '../src/engine/text-to-image.ts'
 import { JACOBI_WINDOW } from '../src/engine/understanding.ts'
 import type { EpChoice } from '../src/model/runtime.ts'
@@ -15,6 +15,7 @@ import { int64Tensor, outputData } from '../src/model/runtime.ts'
 import {
   cacheFromPresents,
   type KvCache,
+  presentNames,
   releaseCache,
   ShowoModel,
 } from '../src/model/showo-model.ts'
@@ -35,6 +36,8 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '1' },
     python: { type: 'string' },
     threads: { type: 'string' },
+    gpu: { type: 'string' },
+    out: { type: 'string' },
   },
 })
 const preset = args.preset as 'full' | 'small' | 'tiny'
@@ -124,10 +127,13 @@ await model.release('full')
 const prefill = await model.session('prefill')
 const decode = await model.session('decode')
 const layers = m.transformer.numLayers
-const V = m.transformer.vocabSize
+const outputs = ['next_tokens', ...presentNames(layers)]
 const run = async (ids: readonly number[], cache: KvCache) => {
-  const out = await decode.run({ input_ids: int64Tensor([...ids], [1, ids.length]), ...cache })
-  return { logits: outputData(out, 'logits', 'float32'), cache: cacheFromPresents(out, layers) }
+  const out = await decode.run(
+    { input_ids: int64Tensor([...ids], [1, ids.length]), ...cache },
+    outputs
+  )
+  return { next: outputData(out, 'next_tokens', 'int64'), cache: cacheFromPresents(out, layers) }
 }
 const startDecode = async () => {
   const head = question.slice(0, -1)
@@ -135,13 +141,12 @@ const startDecode = async () => {
   const prefix = cacheFromPresents(presents, layers)
   const first = await run(question, prefix)
   releaseCache(prefix)
-  return { cache: first.cache, next: argmax(first.logits, 0, V) }
+  return { cache: first.cache, next: Number(first.next[0]) }
 }
 // Forcing the token count (no eos) makes every method produce exactly `tokens` tokens.
 const limits = {
   maxNewTokens: tokens,
   eos: -1,
-  vocabSize: V,
   maxPositions: m.transformer.maxPositions,
   release: releaseCache,
 }
@@ -227,7 +232,8 @@ const result = {
     jacobiEqualsGreedy: identical,
   },
   python,
+  ...(args.gpu ? { gpu: args.gpu } : {}),
   machine: describeMachine(),
 }
 console.log(JSON.stringify(result, null, 2))
-log(`results in ${writeResult(`engine-${preset}-${ep}`, result)}`)
+log(`results in ${writeResult(args.out ?? `engine-${preset}-${ep}`, result)}`)

@@ -12,5 +12,5 @@ export SHOWO_BENCH_DIR=/tmp/showo-bench
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
 # The CUDA EP needs CUDA 12 + cuDNN 9 provider libraries that this package cannot fetch offline.
 ./node -e "require('onnxruntime-node').InferenceSession.create(process.argv[1], { executionProviders: ['cuda'] }).then(() => console.log('cuda: loaded'), (e) => console.log('cuda:', e.message.split('\n')[0]))" /dev/null 2>&1 | tee "$OUT/cuda.txt"
-./node bench.mjs "$@" 2>&1 | tee "$OUT/log.txt"
+./node bench.mjs "$@" --gpu "$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1), WebGPU EP over Vulkan" 2>&1 | tee "$OUT/log.txt"
 cp "$SHOWO_BENCH_DIR"/bench-results/*.json "$OUT/" 2>/dev/null

@@ -3,12 +3,13 @@ import type { Rng } from '../sampling/rng.ts'
 
 /**
  * Runs the `decode` graph: the rows `ids.slice(cachedLength)` after a cache of `cachedLength` rows
- * (of the whole sequence `ids`), returning their full-vocabulary logits and the extended cache.
+ * (of the whole sequence `ids`), returning each row's greedy prediction (the argmax over the full
+ * vocabulary) and the extended cache.
  */
 export type DecodeRunner = (
   ids: readonly number[],
   cache: KvCache
-) => Promise<{ logits: Float32Array; cache: KvCache }>
+) => Promise<{ next: ArrayLike<number | bigint>; cache: KvCache }>
 
 /** The start of decoding: the prompt cached and the greedy prediction for the first new token. */
 export interface DecodeStart {
@@ -20,7 +21,6 @@ export interface DecodeStart {
 export interface DecodeOptions {
   maxNewTokens: number
   eos: number
-  vocabSize: number
   /** Largest sequence length the model's position tables cover. */
   maxPositions: number
   cancelled?: () => string | undefined
@@ -34,20 +34,6 @@ export interface DecodeResult {
   passes: number
   /** Set when decoding stopped because the request was cancelled. */
   cancelled?: string
-}
-
-/** Index of the largest of `width` logits starting at `offset` (ties: lowest index, as torch.argmax). */
-export function argmax(logits: Float32Array, offset: number, width: number): number {
-  let best = 0
-  let bestValue = -Infinity
-  for (let i = 0; i < width; i++) {
-    const v = logits[offset + i] ?? -Infinity
-    if (v > bestValue) {
-      bestValue = v
-      best = i
-    }
-  }
-  return best
 }
 
 /**
@@ -88,12 +74,12 @@ export async function jacobiDecode(
       passes++
       const proposal = [next]
       for (let j = 1; j < size; j++) {
-        proposal.push(argmax(result.logits, (j - 1) * options.vocabSize, options.vocabSize))
+        proposal.push(Number(result.next[j - 1]))
       }
       if (proposal.every((t, j) => t === window[j])) {
         options.release?.(cache)
         cache = result.cache
-        next = argmax(result.logits, (size - 1) * options.vocabSize, options.vocabSize)
+        next = Number(result.next[size - 1])
         break
       }
       options.release?.(result.cache)
@@ -135,7 +121,7 @@ export async function greedyDecode(
     passes++
     options.release?.(cache)
     cache = result.cache
-    next = argmax(result.logits, 0, options.vocabSize)
+    next = Number(result.next[0])
   }
   options.release?.(cache)
   return { tokens: out, passes }

@@ -5,6 +5,7 @@ import { readImage } from '../image/read-image.ts'
 import {
   cacheFromPresents,
   type KvCache,
+  presentNames,
   releaseCache,
   type ShowoModel,
 } from '../model/showo-model.ts'
@@ -12,7 +13,6 @@ import { int64Tensor, outputData } from '../model/runtime.ts'
 import { Rng } from '../sampling/rng.ts'
 import type { UnderstandOutcome } from './engine.ts'
 import {
-  argmax,
   type DecodeResult,
   type DecodeRunner,
   type DecodeStart,
@@ -103,7 +103,6 @@ export class Understanding {
     const limits = {
       maxNewTokens: Math.min(maxNewTokens, LIMITS.maxNewTokensMax),
       eos: options.ignoreEos ? -1 : m.tokens.eos,
-      vocabSize: m.transformer.vocabSize,
       maxPositions: m.transformer.maxPositions,
       ...(options.cancelled ? { cancelled: options.cancelled } : {}),
       release: releaseCache,
@@ -144,16 +143,23 @@ export class Understanding {
     releaseCache(prefix)
     return {
       cache: result.cache,
-      next: argmax(result.logits, 0, this.model.manifest.transformer.vocabSize),
+      next: Number(result.next[0]),
     }
   }
 
   private async decodeRunner(): Promise<DecodeRunner> {
     const session = await this.model.session('decode')
     const layers = this.model.manifest.transformer.numLayers
+    const outputs = ['next_tokens', ...presentNames(layers)]
     return async (ids: readonly number[], cache: KvCache) => {
-      const out = await session.run({ input_ids: int64Tensor([...ids], [1, ids.length]), ...cache })
-      return { logits: outputData(out, 'logits', 'float32'), cache: cacheFromPresents(out, layers) }
+      const out = await session.run(
+        { input_ids: int64Tensor([...ids], [1, ids.length]), ...cache },
+        outputs
+      )
+      return {
+        next: outputData(out, 'next_tokens', 'int64'),
+        cache: cacheFromPresents(out, layers),
+      }
     }
   }
 }

@@ -4,8 +4,11 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { describeIssues } from '@showo/contract'
 
-/** Format tag of the model folders this code reads and writes. */
-export const MANIFEST_FORMAT = 'showo-model/1'
+/**
+ * Format tag of the model folders this code reads and writes. Bumped when the graphs' inputs or
+ * outputs change: 2 added `top_k`/`top_logits` to denoise and `next_tokens` to decode.
+ */
+export const MANIFEST_FORMAT = 'showo-model/2'
 
 const count = z.number().int().positive()
 const id = z.number().int().min(0)
@@ -117,6 +120,16 @@ export function readManifest(dir: string): LoadedManifest {
     json = JSON.parse(bytes.toString('utf8'))
   } catch (error) {
     throw new ModelFolderError(`${path}: not valid JSON (${(error as Error).message})`)
+  }
+  const format = (json as { format?: unknown } | null)?.format
+  if (
+    typeof format === 'string' &&
+    format.startsWith('showo-model/') &&
+    format !== MANIFEST_FORMAT
+  ) {
+    throw new ModelFolderError(
+      `${path}: made for format ${format}, this version reads ${MANIFEST_FORMAT}; convert the checkpoints again (showo convert or showo make-tiny)`
+    )
   }
   const parsed = Manifest.safeParse(json)
   if (!parsed.success) {

@@ -71,10 +71,7 @@ export class ShowoModel {
     if (!pending) {
       const layers = this.manifest.transformer.numLayers
       // Caches stay on the GPU between runs where the EP can keep them there.
-      const presents = Array.from({ length: layers }, (_, l) => [
-        `present_key.${l}`,
-        `present_value.${l}`,
-      ]).flat()
+      const presents = presentNames(layers)
       const options: SessionOptions = {
         ...this.options,
         ep: this.resolvedEp ?? this.options.ep,
@@ -105,6 +102,11 @@ export class ShowoModel {
   async close(): Promise<void> {
     await Promise.all([...this.sessions.keys()].map((name) => this.release(name)))
   }
+}
+
+/** Output names of the key/value cache a graph returns. */
+export function presentNames(layers: number): string[] {
+  return Array.from({ length: layers }, (_, l) => [`present_key.${l}`, `present_value.${l}`]).flat()
 }
 
 /** The cache fed to a graph from the presents a previous graph returned. */

@@ -12,7 +12,7 @@ import {
   type PhiConfig,
 } from '../../src/convert/phi-config.ts'
 import { writeTransformer } from '../../src/convert/write-transformer.ts'
-import { argmax, type DecodeRunner, greedyDecode, jacobiDecode } from '../../src/engine/jacobi.ts'
+import { type DecodeRunner, greedyDecode, jacobiDecode } from '../../src/engine/jacobi.ts'
 import { cacheFromPresents } from '../../src/model/showo-model.ts'
 import { GraphBuilder, int } from '../../src/onnx/graph-builder.ts'
 import { Rng } from '../../src/sampling/rng.ts'
@@ -231,18 +231,21 @@ describe('Jacobi decoding against the reference (fp32, CPU EP)', () => {
   it('decodes the reference greedy next 8 tokens with Jacobi windows over the cache', async () => {
     const prompt = golden.mmu.input_ids[0] ?? []
     const layers = config.numLayers
+    // The graph's own argmax (next_tokens), as the engine uses it.
     const run: DecodeRunner = async (ids, cache) => {
       const out = await decode.run({ input_ids: int64Tensor([...ids], [1, ids.length]), ...cache })
-      return { logits: outputData(out, 'logits', 'float32'), cache: cacheFromPresents(out, layers) }
+      return {
+        next: outputData(out, 'next_tokens', 'int64'),
+        cache: cacheFromPresents(out, layers),
+      }
     }
     const head = prompt.slice(0, -1)
     const presents = await prefill.run({ input_ids: int64Tensor(head, [1, head.length]) })
     const first = await run(prompt, cacheFromPresents(presents, layers))
-    const start = { cache: first.cache, next: argmax(first.logits, 0, config.vocabSize) }
+    const start = { cache: first.cache, next: Number(first.next[0]) }
     const options = {
       maxNewTokens: golden.mmu.greedy_next8.length,
       eos: golden.tokens.bos,
-      vocabSize: config.vocabSize,
       maxPositions: config.maxPositions,
     }
     for (const window of [3, 16]) {
