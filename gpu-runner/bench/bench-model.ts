@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { convertModel } from '../src/convert/convert-model.ts'
 import { PRESETS } from '../src/convert/presets.ts'
 import { type RandomSources, writeRandomSources } from '../src/convert/random-sources.ts'
+import { isCurrentModelFolder } from '../src/model/manifest.ts'
 import type { WeightDtype } from '../src/onnx/tensor-type.ts'
 
 /**
@@ -34,7 +35,8 @@ export async function benchModel(
     writeRandomSources(sourcesDir, PRESETS[preset], 0)
   }
   const dir = join(base, dtype)
-  if (!existsSync(join(dir, 'manifest.json'))) {
+  if (!isCurrentModelFolder(dir)) {
+    rmSync(dir, { recursive: true, force: true })
     console.error(`converting to ${dir}…`)
     await convertModel({ ...sources, outDir: dir, dtype, name: `bench-${preset}-${dtype}` })
   }

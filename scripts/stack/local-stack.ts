@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { makeTinyModel } from '../../gpu-runner/src/convert/make-tiny.ts'
-import { readManifest } from '../../gpu-runner/src/model/manifest.ts'
+import { isCurrentModelFolder } from '../../gpu-runner/src/model/manifest.ts'
 import { type StackChild, startChild } from './child.ts'
 import { freePort } from './free-port.ts'
 import { waitForHttp } from './wait-for.ts'
@@ -26,16 +26,6 @@ export interface LocalStackOptions {
   log?: (line: string) => void
 }
 
-/** True when `dir` holds a model folder this version of the engine reads. */
-function isCurrentModel(dir: string): boolean {
-  try {
-    readManifest(dir)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /** A running runner + edge pair on loopback. */
 export interface LocalStack {
   edgeUrl: string
@@ -55,7 +45,7 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const model = resolve(options.model ?? join(REPO, 'models', 'tiny'))
-  if (!options.model && !isCurrentModel(model)) {
+  if (!options.model && !isCurrentModelFolder(model)) {
     // The default folder is ours to (re)make: missing, or written by an older converter.
     options.log?.(`no model folder configured: making a tiny random model in ${model}`)
     rmSync(model, { recursive: true, force: true })

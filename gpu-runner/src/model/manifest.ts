@@ -139,6 +139,16 @@ export function readManifest(dir: string): LoadedManifest {
   return { manifest: parsed.data, sha: createHash('sha256').update(bytes).digest('hex') }
 }
 
+/** True when `dir` holds a model folder this version reads (present, valid, current format). */
+export function isCurrentModelFolder(dir: string): boolean {
+  try {
+    readManifest(dir)
+    return true
+  } catch {
+    return false
+  }
+}
+
 function checkLayout(path: string, m: Manifest): void {
   const t = m.tokens
   const problems: string[] = []
