@@ -67,7 +67,10 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
   const state = new RunnerState()
   const { secret, requestTimeoutMs } = config
   const app = createHttpApp({ state, secret, requestTimeoutMs, clock, metrics, logger })
-  const server = await listen(app, { host: config.host, port: config.port, clock })
+  // The load balancer in front keeps idle connections for the request timeout plus 5 s
+  // (infra/lib/constructs/runner-endpoint.ts); Node must keep them longer.
+  const keepAliveMs = config.requestTimeoutMs + 15_000
+  const server = await listen(app, { host: config.host, port: config.port, clock, keepAliveMs })
   logger.info('listening', { url: server.url, env: config.env, signed: secret !== null })
   let engine: Engine | undefined
   let batcher: Batcher | undefined

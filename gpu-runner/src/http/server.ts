@@ -16,16 +16,23 @@ export interface HttpServer {
   close(graceMs: number): Promise<void>
 }
 
-/** Starts serving `app` on host:port (port 0 picks a free one). */
+/**
+ * Starts serving `app` on host:port (port 0 picks a free one). `keepAliveMs` must exceed the load
+ * balancer's idle timeout: if Node closed an idle connection first, the balancer could send the
+ * next request down a dead socket and answer 502.
+ */
 export function listen(
   app: Hono<AppEnv>,
-  options: { host: string; port: number; clock: Clock }
+  options: { host: string; port: number; clock: Clock; keepAliveMs: number }
 ): Promise<HttpServer> {
   return new Promise((resolve, reject) => {
     const server = serve(
       { fetch: app.fetch, hostname: options.host, port: options.port },
       (info) => {
         server.off('error', reject)
+        const http = server as Server
+        http.keepAliveTimeout = options.keepAliveMs
+        http.headersTimeout = options.keepAliveMs + 1000
         resolve(toHttpServer(server as Server, info, options.clock))
       }
     )
