@@ -1,12 +1,7 @@
 import type { Checkpoint } from '../checkpoint/checkpoint.ts'
 import { float, type GraphBuilder, int, ints, str } from '../onnx/graph-builder.ts'
-import {
-  MAGVIT_GROUPS,
-  MAGVIT_NORM_EPS,
-  type ConvSpec,
-  type MidSpec,
-  type ResBlockSpec,
-} from './magvit-config.ts'
+import { MAGVIT_GROUPS, MAGVIT_NORM_EPS } from './magvit-config.ts'
+import type { ConvSpec, MidSpec, ResBlockSpec } from './magvit-plan.ts'
 import type { ProgressSink, WeightWriter } from './weight-writer.ts'
 
 /**

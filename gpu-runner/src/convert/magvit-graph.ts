@@ -2,7 +2,8 @@ import type { Checkpoint } from '../checkpoint/checkpoint.ts'
 import { GraphBuilder, int } from '../onnx/graph-builder.ts'
 import { ONNX_DATA_TYPE } from '../onnx/tensor-type.ts'
 import { MagvitBlocks } from './magvit-blocks.ts'
-import { decoderPlan, encoderPlan, type LevelSpec, type MagvitConfig } from './magvit-config.ts'
+import type { MagvitConfig } from './magvit-config.ts'
+import { decoderPlan, encoderPlan, type LevelSpec } from './magvit-plan.ts'
 import type { ProgressSink, WeightWriter } from './weight-writer.ts'
 
 /**

@@ -1,15 +1,17 @@
 import type { Checkpoint } from '../../src/checkpoint/checkpoint.ts'
 import {
+  MAGVIT_GROUPS,
+  MAGVIT_NORM_EPS,
+  type MagvitConfig,
+} from '../../src/convert/magvit-config.ts'
+import {
   type ConvSpec,
   decoderPlan,
   encoderPlan,
   type LevelSpec,
-  MAGVIT_GROUPS,
-  MAGVIT_NORM_EPS,
-  type MagvitConfig,
   type MidSpec,
   type ResBlockSpec,
-} from '../../src/convert/magvit-config.ts'
+} from '../../src/convert/magvit-plan.ts'
 
 // A plain-loop, float64 MAGVIT-v2 written straight from the spec (§5.1–5.3), one image at a time, to
 // check the ONNX graphs where no reference vectors exist (other resolutions, non-square images,
