@@ -14,6 +14,16 @@ export interface ImageReceipt {
   createdAt: string
 }
 
+/** A generation request as stored (null = the model's default): images and jobs keep it. */
+export const StoredImageParams = z.object({
+  prompt: z.string(),
+  seed: z.number(),
+  steps: z.number().nullable(),
+  guidanceScale: z.number().nullable(),
+  topK: z.number().nullable(),
+  resolution: z.union([z.literal(256), z.literal(512)]).nullable(),
+})
+
 /** The JSON stored next to each image: the full request, so buttons and jobs can vary it. */
 export const StoredImageMeta = z.object({
   receipt: z.object({
@@ -23,14 +33,7 @@ export const StoredImageMeta = z.object({
     model: z.string(),
     createdAt: z.string(),
   }),
-  params: z.object({
-    prompt: z.string(),
-    seed: z.number(),
-    steps: z.number().nullable(),
-    guidanceScale: z.number().nullable(),
-    topK: z.number().nullable(),
-    resolution: z.union([z.literal(256), z.literal(512)]).nullable(),
-  }),
+  params: StoredImageParams,
 })
 
 /** Parsed metadata of a stored image. */

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ERROR_CODES } from '@showo/contract'
+import { StoredImageParams } from '../image-store.ts'
 
 /** Jobs and their results are kept a week. */
 const JOB_TTL_S = 7 * 24 * 3600
@@ -10,14 +11,7 @@ export const JobRecord = z.object({
   status: z.enum(['queued', 'running', 'succeeded', 'failed']),
   createdAt: z.string(),
   updatedAt: z.string(),
-  params: z.object({
-    prompt: z.string(),
-    seed: z.number(),
-    steps: z.number().nullable(),
-    guidanceScale: z.number().nullable(),
-    topK: z.number().nullable(),
-    resolution: z.union([z.literal(256), z.literal(512)]).nullable(),
-  }),
+  params: StoredImageParams,
   /** Origin for the result URL, fixed when the job was submitted. */
   imageBaseUrl: z.string(),
   result: z
