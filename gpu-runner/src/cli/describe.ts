@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { LIMITS } from '@showo/contract'
-import { createOnnxEngine } from '../engine/onnx-engine.ts'
+import { ENGINE_FLAGS, openEngine } from './engine-flags.ts'
 import { roundTimings } from './generate.ts'
 import type { Command } from './main.ts'
-import { choiceFlag, intFlag, parseFlags, required } from './parse-flags.ts'
+import { intFlag, parseFlags, required, textFlag } from './parse-flags.ts'
 import { UsageError } from './usage-error.ts'
 
 const HELP = `usage: showo describe --model DIR --image FILE --question TEXT [--max-new-tokens N]
@@ -16,24 +16,18 @@ export const describeCommand: Command = {
   summary: 'answer a question about an image',
   run: async (args) => {
     const flags = parseFlags(args, {
-      model: { type: 'string' },
+      ...ENGINE_FLAGS,
       image: { type: 'string' },
       question: { type: 'string' },
       'max-new-tokens': { type: 'string' },
-      ep: { type: 'string' },
-      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     })
     if (flags.help) {
       console.log(HELP)
       return 0
     }
-    const modelDir = required(flags.model, 'model')
     const imagePath = required(flags.image, 'image')
-    const question = required(flags.question, 'question').trim()
-    if (question === '' || question.length > LIMITS.questionMaxChars) {
-      throw new UsageError(`--question must have 1 to ${LIMITS.questionMaxChars} characters`)
-    }
+    const question = textFlag(flags.question, 'question', LIMITS.questionMaxChars)
     let image: Uint8Array
     try {
       image = readFileSync(imagePath)
@@ -45,13 +39,7 @@ export const describeCommand: Command = {
     }
     const maxNewTokens =
       intFlag(flags['max-new-tokens'], 'max-new-tokens', 1, LIMITS.maxNewTokensMax) ?? 128
-    const ep = choiceFlag(flags.ep, 'ep', ['cpu', 'cuda', 'webgpu', 'auto'] as const) ?? 'cpu'
-    const threads = intFlag(flags.threads, 'threads', 1, 256)
-    const engine = await createOnnxEngine({
-      modelDir,
-      ep,
-      ...(threads ? { intraOpThreads: threads } : {}),
-    })
+    const engine = await openEngine(flags, true)
     try {
       const answer = await engine.understand({
         image,

@@ -1,12 +1,9 @@
 import { randomInt } from 'node:crypto'
 import { renameSync, writeFileSync } from 'node:fs'
 import { LIMITS } from '@showo/contract'
-import { createOnnxEngine } from '../engine/onnx-engine.ts'
+import { ENGINE_FLAGS, openEngine } from './engine-flags.ts'
 import type { Command } from './main.ts'
-import { choiceFlag, intFlag, numberFlag, parseFlags, required } from './parse-flags.ts'
-import { UsageError } from './usage-error.ts'
-
-const EPS = ['cpu', 'cuda', 'webgpu', 'auto'] as const
+import { intFlag, numberFlag, parseFlags, required, textFlag } from './parse-flags.ts'
 
 const HELP = `usage: showo generate --model DIR --prompt TEXT -o FILE.png [--seed N] [--steps N] [--top-k N]
                       [--guidance W] [--ep cpu|cuda|webgpu|auto] [--threads N]
@@ -19,43 +16,26 @@ export const generateCommand: Command = {
   summary: 'draw an image from a prompt',
   run: async (args) => {
     const flags = parseFlags(args, {
-      model: { type: 'string' },
+      ...ENGINE_FLAGS,
       prompt: { type: 'string' },
       output: { type: 'string', short: 'o' },
       seed: { type: 'string' },
       steps: { type: 'string' },
       'top-k': { type: 'string' },
       guidance: { type: 'string' },
-      ep: { type: 'string' },
-      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     })
     if (flags.help) {
       console.log(HELP)
       return 0
     }
-    const modelDir = required(flags.model, 'model')
-    const prompt = required(flags.prompt, 'prompt').trim()
-    if (prompt === '') {
-      throw new UsageError('--prompt must not be empty')
-    }
-    if (prompt.length > LIMITS.promptMaxChars) {
-      throw new UsageError(`--prompt is longer than ${LIMITS.promptMaxChars} characters`)
-    }
+    const prompt = textFlag(flags.prompt, 'prompt', LIMITS.promptMaxChars)
     const output = required(flags.output, 'output')
     const seed = intFlag(flags.seed, 'seed', 0, LIMITS.seedMax) ?? randomInt(0, 2 ** 32 - 1)
     const steps = intFlag(flags.steps, 'steps', LIMITS.stepsMin, LIMITS.stepsMax)
     const topK = intFlag(flags['top-k'], 'top-k', LIMITS.topKMin, LIMITS.topKMax)
     const guidance = numberFlag(flags.guidance, 'guidance', LIMITS.guidanceMin, LIMITS.guidanceMax)
-    const ep = choiceFlag(flags.ep, 'ep', EPS) ?? 'cpu'
-    const threads = intFlag(flags.threads, 'threads', 1, 256)
-
-    const engine = await createOnnxEngine({
-      modelDir,
-      ep,
-      loadUnderstanding: false,
-      ...(threads ? { intraOpThreads: threads } : {}),
-    })
+    const engine = await openEngine(flags, false)
     try {
       const d = engine.info.defaults
       const params = {

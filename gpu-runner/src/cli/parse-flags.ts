@@ -23,6 +23,15 @@ export function required(value: string | undefined, flag: string): string {
   return value
 }
 
+/** A required text flag, trimmed, with 1 to `maxChars` characters. */
+export function textFlag(value: string | undefined, flag: string, maxChars: number): string {
+  const text = required(value, flag).trim()
+  if (text === '' || text.length > maxChars) {
+    throw new UsageError(`--${flag} must have 1 to ${maxChars} characters`)
+  }
+  return text
+}
+
 /** An integer flag within [min, max]. */
 export function intFlag(
   value: string | undefined,
