@@ -12,6 +12,7 @@ export type Command = {
 
 /** Loads commands lazily so `showo generate` does not pay for the converter's imports. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  bench: async () => (await import('./bench.ts')).benchCommand,
   convert: async () => (await import('./convert.ts')).convertCommand,
   describe: async () => (await import('./describe.ts')).describeCommand,
   generate: async () => (await import('./generate.ts')).generateCommand,
