@@ -39,14 +39,7 @@ export function intFlag(
   min: number,
   max: number
 ): number | undefined {
-  if (value === undefined) {
-    return undefined
-  }
-  const n = Number(value)
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got '${value}'`)
-  }
-  return n
+  return rangeFlag(value, flag, min, max, true)
 }
 
 /** A number flag within [min, max]. */
@@ -56,12 +49,26 @@ export function numberFlag(
   min: number,
   max: number
 ): number | undefined {
+  return rangeFlag(value, flag, min, max, false)
+}
+
+function rangeFlag(
+  value: string | undefined,
+  flag: string,
+  min: number,
+  max: number,
+  integer: boolean
+): number | undefined {
   if (value === undefined) {
     return undefined
   }
   const n = Number(value)
-  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-    throw new UsageError(`--${flag} must be a number from ${min} to ${max}, got '${value}'`)
+  const wellFormed = integer
+    ? /^-?\d+$/.test(value.trim()) && Number.isSafeInteger(n)
+    : value.trim() !== '' && Number.isFinite(n)
+  if (!wellFormed || n < min || n > max) {
+    const kind = integer ? 'an integer' : 'a number'
+    throw new UsageError(`--${flag} must be ${kind} from ${min} to ${max}, got '${value}'`)
   }
   return n
 }
