@@ -1,13 +1,11 @@
 import { Hono } from 'hono'
-import { GenerateRequest, RESULT_HEADERS, SIGNATURE_HEADER } from '@showo/contract'
+import { GenerateRequest, RESULT_HEADERS } from '@showo/contract'
 import type { GenerateParams, GenerateTimings, ModelInfo } from '../../engine/engine.ts'
 import { InvalidRequestError } from '../../errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import type { RouteDeps } from '../route-deps.ts'
-import { parseBody } from '../parse-body.ts'
-import { readBody } from '../read-body.ts'
+import { readSignedBody } from '../read-signed-body.ts'
 import { round } from '../request-log.ts'
-import { verifyRequest } from '../verify-request.ts'
 
 /** Generate bodies are a prompt and a few numbers; 64 KiB leaves room for escaped Unicode. */
 export const GENERATE_BODY_LIMIT = 64 * 1024
@@ -18,9 +16,12 @@ export function generateRoute(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   app.post('/v1/generate', async (c) => {
     state.assertAdmitting()
-    const body = await readBody(c.req.raw, GENERATE_BODY_LIMIT)
-    await verifyRequest(secret, c.req.header(SIGNATURE_HEADER), body, wallSeconds(clock))
-    const request = parseBody(body, GenerateRequest)
+    const request = await readSignedBody(
+      c.req.raw,
+      { secret, clock },
+      GENERATE_BODY_LIMIT,
+      GenerateRequest
+    )
     const { info, batcher } = state.requireServing()
     const params = toGenerateParams(request, info)
     const log = c.var.log
@@ -90,9 +91,4 @@ function toArrayBufferView(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes.buffer instanceof ArrayBuffer
     ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     : new Uint8Array(bytes)
-}
-
-/** Unix seconds for the signature window. */
-export function wallSeconds(clock: { wallNow: () => number }): number {
-  return Math.floor(clock.wallNow() / 1000)
 }

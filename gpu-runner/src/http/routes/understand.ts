@@ -1,13 +1,10 @@
 import { Hono } from 'hono'
-import { LIMITS, RESULT_HEADERS, SIGNATURE_HEADER, UnderstandRequest } from '@showo/contract'
+import { LIMITS, RESULT_HEADERS, UnderstandRequest } from '@showo/contract'
 import { PayloadTooLargeError } from '../../errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import type { RouteDeps } from '../route-deps.ts'
-import { parseBody } from '../parse-body.ts'
-import { readBody } from '../read-body.ts'
+import { readSignedBody } from '../read-signed-body.ts'
 import { round } from '../request-log.ts'
-import { verifyRequest } from '../verify-request.ts'
-import { wallSeconds } from './generate.ts'
 
 /** A base64 image at the contract's limit plus the question and JSON around it. */
 export const UNDERSTAND_BODY_LIMIT = Math.ceil((LIMITS.imageMaxBytes * 4) / 3) + 64 * 1024
@@ -21,9 +18,12 @@ export function understandRoute(deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   app.post('/v1/understand', async (c) => {
     state.assertAdmitting()
-    const body = await readBody(c.req.raw, UNDERSTAND_BODY_LIMIT)
-    await verifyRequest(secret, c.req.header(SIGNATURE_HEADER), body, wallSeconds(clock))
-    const request = parseBody(body, UnderstandRequest)
+    const request = await readSignedBody(
+      c.req.raw,
+      { secret, clock },
+      UNDERSTAND_BODY_LIMIT,
+      UnderstandRequest
+    )
     const image = Buffer.from(request.image, 'base64')
     if (image.byteLength > LIMITS.imageMaxBytes) {
       throw new PayloadTooLargeError(`image: larger than ${LIMITS.imageMaxBytes} bytes`)
