@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util'
 import { PRESETS } from '../src/convert/presets.ts'
 import { writeRandomSources } from '../src/convert/random-sources.ts'
 import { describeMachine } from './machine.ts'
+import type { ConvertResult } from './results.ts'
 import { writeResult } from './write-result.ts'
 
 const { values } = parseArgs({
@@ -51,7 +52,7 @@ try {
     seconds: number
     peakRssBytes: number
   }
-  const result = {
+  const result: ConvertResult = {
     benchmark: 'convert',
     preset: preset.name,
     dtype: values.dtype,

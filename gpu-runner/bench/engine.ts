@@ -22,6 +22,7 @@ import {
 import { Rng } from '../src/sampling/rng.ts'
 import { benchModel } from './bench-model.ts'
 import { describeMachine } from './machine.ts'
+import type { EngineResult } from './results.ts'
 import { referenceGreedy, referenceTextToImage } from './reference/reference-text-to-image.ts'
 import { writeResult } from './write-result.ts'
 
@@ -178,7 +179,7 @@ const identical =
 await model.close()
 
 // --- optional: the Python reference on the same weights ---------------------------------------------
-let python: unknown
+let python: EngineResult['python'] = null
 if (args.python) {
   log(`running the PyTorch reference with ${args.python}…`)
   const script = resolve(import.meta.dirname, 'python/reference_showo.py')
@@ -201,10 +202,10 @@ if (args.python) {
     ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }
   )
-  python = JSON.parse(out.trim().split('\n').pop() ?? 'null')
+  python = JSON.parse(out.trim().split('\n').pop() ?? 'null') as EngineResult['python']
 }
 
-const result = {
+const result: EngineResult = {
   benchmark: 'engine',
   preset,
   dtype,

@@ -1,13 +1,8 @@
 import { cpus, totalmem } from 'node:os'
+import type { Machine } from './results.ts'
 
 /** The machine a benchmark ran on, for BENCHMARKS.md. */
-export function describeMachine(): {
-  cpu: string
-  cores: number
-  memoryGiB: number
-  node: string
-  date: string
-} {
+export function describeMachine(): Machine {
   const list = cpus()
   return {
     cpu: list[0]?.model.trim() ?? 'unknown',

@@ -1,61 +1,9 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { ConvertResult, EngineResult, Machine } from '../../gpu-runner/bench/results.ts'
 import { formatReport, type BenchReport } from '../../gpu-runner/bench/runner/report.ts'
 
-interface Machine {
-  cpu: string
-  cores: number
-  memoryGiB: number
-  node: string
-  date: string
-}
-
-interface ConvertResult {
-  preset: string
-  dtype: string
-  checkpointGB: number
-  seconds: number
-  peakRssGB: number
-  targetPeakRssGB: number
-  machine: Machine
-}
-
-interface EngineResult {
-  preset: string
-  dtype: string
-  ep: string
-  textToImage: {
-    steps: number
-    topK: number
-    engineSecondsPerImage: number
-    referenceSecondsPerImage: number
-    speedup: number
-    target: number
-    batch?: number
-    engineSecondsPerImageAtBatch?: number
-  }
-  understanding: {
-    tokens: number
-    promptTokens: number
-    jacobiTokensPerSecond: number
-    jacobiPasses: number
-    greedyKvTokensPerSecond: number
-    referenceTokensPerSecond: number
-    speedup: number
-    target: number
-    jacobiEqualsGreedy: boolean
-  }
-  python?: {
-    framework: string
-    threads: number
-    textToImageSecondsPerImage: number
-    referenceTokensPerSecond: number
-  } | null
-  gpu?: string
-  machine: Machine
-}
-
-// Results are files this repository's benchmarks wrote; their shapes are the interfaces above.
+// Results are files this repository's benchmarks wrote, in the shapes of gpu-runner/bench/results.ts.
 const readJson = (path: string): unknown =>
   existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined
 const machineLine = (m: Machine, gpu?: string): string =>
