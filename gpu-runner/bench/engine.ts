@@ -7,19 +7,10 @@
 import { execFileSync } from 'node:child_process'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { greedyDecode, jacobiDecode } from '../src/engine/jacobi.ts'
 import { TextToImage } from '../src/engine/text-to-image.ts'
-import { JACOBI_WINDOW } from '../src/engine/understanding.ts'
+import { Understanding } from '../src/engine/understanding.ts'
 import type { EpChoice } from '../src/model/runtime.ts'
-import { int64Tensor, outputData } from '../src/model/runtime.ts'
-import {
-  cacheFromPresents,
-  type KvCache,
-  presentNames,
-  releaseCache,
-  ShowoModel,
-} from '../src/model/showo-model.ts'
-import { Rng } from '../src/sampling/rng.ts'
+import { ShowoModel } from '../src/model/showo-model.ts'
 import { benchModel } from './bench-model.ts'
 import { describeMachine } from './machine.ts'
 import type { EngineResult } from './results.ts'
@@ -125,52 +116,20 @@ log(
 await model.release('full')
 
 // --- understanding: Jacobi + KV cache, and greedy + KV cache for context ------------------------------
-const prefill = await model.session('prefill')
-const decode = await model.session('decode')
-const layers = m.transformer.numLayers
-const outputs = ['next_tokens', ...presentNames(layers)]
-const run = async (ids: readonly number[], cache: KvCache) => {
-  const out = await decode.run(
-    { input_ids: int64Tensor([...ids], [1, ids.length]), ...cache },
-    outputs
-  )
-  return { next: outputData(out, 'next_tokens', 'int64'), cache: cacheFromPresents(out, layers) }
-}
-const startDecode = async () => {
-  const head = question.slice(0, -1)
-  const presents = await prefill.run({ input_ids: int64Tensor(head, [1, head.length]) })
-  const prefix = cacheFromPresents(presents, layers)
-  const first = await run(question, prefix)
-  releaseCache(prefix)
-  return { cache: first.cache, next: Number(first.next[0]) }
-}
-// Forcing the token count (no eos) makes every method produce exactly `tokens` tokens.
-const limits = {
-  maxNewTokens: tokens,
-  eos: -1,
-  maxPositions: m.transformer.maxPositions,
-  release: releaseCache,
-}
-await jacobiDecode(question, await startDecode(), run, {
-  ...limits,
-  maxNewTokens: 4,
-  window: JACOBI_WINDOW,
-  choices: question.filter((id) => id < m.tokens.imageOffset),
-  rng: new Rng(1),
-}) // warm-up
+// The engine's own decoding path; ignoring eos makes every method produce exactly `tokens` tokens.
+const understanding = new Understanding(model)
+await understanding.decodeIds(question, 4, { ignoreEos: true }) // warm-up
 t0 = performance.now()
-const jacobi = await jacobiDecode(question, await startDecode(), run, {
-  ...limits,
-  window: JACOBI_WINDOW,
-  choices: question.filter((id) => id < m.tokens.imageOffset),
-  rng: new Rng(1),
-})
+const jacobi = await understanding.decodeIds(question, tokens, { ignoreEos: true })
 const jacobiTokensPerS = tokens / seconds(t0)
 log(
   `Jacobi + KV cache: ${jacobiTokensPerS.toFixed(2)} tokens/s (${jacobi.passes} passes for ${tokens} tokens)`
 )
 t0 = performance.now()
-const greedy = await greedyDecode(question, await startDecode(), run, limits)
+const greedy = await understanding.decodeIds(question, tokens, {
+  method: 'greedy',
+  ignoreEos: true,
+})
 const greedyTokensPerS = tokens / seconds(t0)
 log(`greedy + KV cache: ${greedyTokensPerS.toFixed(2)} tokens/s`)
 const identical =
