@@ -161,12 +161,25 @@ export function buildTransformerGraph(spec: TransformerGraphSpec): Uint8Array {
       g.int64s('end', [-1]),
       g.int64s('axes', [1]),
     ])
-    const logits = g.node('Add', [
-      g.node('MatMul', [imageRows, ext('image_head.weight', w.imageHead.weight)]),
-      ext('image_head.bias', w.imageHead.bias),
-    ])
+    const fp32 = t === 'float32'
+    const logits = g.node(
+      'Add',
+      [
+        g.node('MatMul', [imageRows, ext('image_head.weight', w.imageHead.weight)]),
+        ext('image_head.bias', w.imageHead.bias),
+      ],
+      {},
+      fp32 ? { outputNames: [io.imageLogits] } : {}
+    )
     const codebook = w.imageHead.bias.dims[0] ?? 'codebook'
-    const logits32 = toFloat32(logits)
+    const logits32 = fp32
+      ? logits
+      : g.node(
+          'Cast',
+          [logits],
+          { to: int(ONNX_DATA_TYPE.float32) },
+          { outputNames: [io.imageLogits] }
+        )
     g.output(logits32, io.imageLogits, 'float32', ['batch', 'image_tokens', codebook])
     // Sampling needs only the k best codes of each row and the softmax normaliser: computing them
     // here returns k values per row instead of the whole codebook (spec §3.4 steps 2, 3 and 6).
@@ -179,7 +192,23 @@ export function buildTransformerGraph(spec: TransformerGraphSpec): Uint8Array {
     )
     g.output(values, io.topLogits, 'float32', ['batch', 'image_tokens', 'k'])
     g.output(indices, io.topIndices, 'int64', ['batch', 'image_tokens', 'k'])
-    const lse = g.node('ReduceLogSumExp', [logits32, g.int64s('axes', [-1])], { keepdims: int(0) })
+    // log Σ exp(x) = m + log Σ exp(x − m) with m the row's largest logit, which TopK just found.
+    // Spelled out because ORT's CPU ReduceLogSumExp is scalar code, ~6× slower than these ops.
+    const rowMax = g.node('Slice', [
+      values,
+      g.int64s('start', [0]),
+      g.int64s('end', [1]),
+      g.int64s('axes', [-1]),
+    ])
+    const sumExp = g.node(
+      'ReduceSum',
+      [g.node('Exp', [g.node('Sub', [logits32, rowMax])]), g.int64s('axes', [-1])],
+      { keepdims: int(0) }
+    )
+    const lse = g.node('Add', [
+      g.node('Log', [sumExp]),
+      g.node('Squeeze', [rowMax, g.int64s('axes', [-1])]),
+    ])
     g.output(lse, io.logSumExp, 'float32', ['batch', 'image_tokens'])
     return g.toBytes(
       'Show-o denoise: <soi> image <eoi> after a text cache → codebook logits of the image rows'

@@ -43,6 +43,8 @@ export interface NodeOptions {
   domain?: string
   outputs?: number
   name?: string
+  /** Names for the outputs (default: fresh names), e.g. a graph output's, to save an Identity. */
+  outputNames?: readonly string[]
 }
 
 /** Opsets the project's graphs are written against (checked on onnxruntime-node 1.30). */
@@ -177,8 +179,15 @@ export class GraphBuilder {
     attrs: Record<string, Attribute> = {},
     options: NodeOptions = {}
   ): string[] {
-    const count = options.outputs ?? 1
-    const outputs = Array.from({ length: count }, () => this.fresh(op.toLowerCase()))
+    const count = options.outputNames?.length ?? options.outputs ?? 1
+    const outputs = Array.from({ length: count }, (_, i) => {
+      const name = options.outputNames?.[i]
+      if (name === undefined) {
+        return this.fresh(op.toLowerCase())
+      }
+      this.claim(name)
+      return name
+    })
     this.nodes.push({
       opType: op,
       domain: options.domain ?? '',
