@@ -31,7 +31,7 @@ export const ERROR_DOCS: Record<ErrorCode, string> = {
   NOT_FOUND: 'No such route, image or job.',
   PAYLOAD_TOO_LARGE: 'The request body or the image is over the limit.',
   RATE_LIMITED: 'Too many requests for this key or address; retry after Retry-After seconds.',
-  RUNNER_BUSY: "The runner's admission queue is full; retry after Retry-After seconds.",
+  RUNNER_BUSY: 'The runner cannot start the request in time; retry after Retry-After seconds.',
   INTERNAL: 'An unexpected error; the request id is in the logs.',
   GENERATION_FAILED: 'The model failed to run for this request.',
   UPSTREAM_FAILED: 'The GPU runner failed or answered something unreadable.',

@@ -23,8 +23,13 @@ describe('readConfig', () => {
       host: '0.0.0.0',
       port: 8080,
       secret: 'a-secret-of-16-chars',
-      model: { source: { kind: 'local', dir: '/models/showo' }, ep: 'auto', intraOpThreads: null },
-      batch: { maxBatch: 8, maxWaitMs: 10, maxQueue: 16 },
+      model: {
+        source: { kind: 'local', dir: '/models/showo' },
+        ep: 'auto',
+        intraOpThreads: null,
+        engines: 1,
+      },
+      batch: { maxBatch: 8, maxWaitMs: 10, maxQueue: 16, maxDelayMs: null },
       requestTimeoutMs: 60_000,
       drainTimeoutMs: 30_000,
       logLevel: 'info',
@@ -42,9 +47,11 @@ describe('readConfig', () => {
       RUNNER_CACHE_DIR: '/cache',
       RUNNER_EP: 'cuda',
       RUNNER_INTRA_OP_THREADS: '4',
+      RUNNER_ENGINES: '2',
       RUNNER_MAX_BATCH: '16',
       RUNNER_MAX_WAIT_MS: '5',
       RUNNER_MAX_QUEUE: '64',
+      RUNNER_MAX_DELAY_MS: '250',
       RUNNER_REQUEST_TIMEOUT_MS: '20000',
       RUNNER_DRAIN_TIMEOUT_MS: '45000',
       RUNNER_LOG_LEVEL: 'debug',
@@ -62,10 +69,11 @@ describe('readConfig', () => {
         cacheDir: '/cache',
         ep: 'cuda',
         intraOpThreads: 4,
+        engines: 2,
         s3Endpoint: 'http://127.0.0.1:5000',
         s3Region: 'eu-west-1',
       },
-      batch: { maxBatch: 16, maxWaitMs: 5, maxQueue: 64 },
+      batch: { maxBatch: 16, maxWaitMs: 5, maxQueue: 64, maxDelayMs: 250 },
       metrics: { intervalMs: 5000, serviceName: 'showo-runner-staging' },
     })
   })
@@ -78,6 +86,7 @@ describe('readConfig', () => {
       RUNNER_SECRET: 'short',
       RUNNER_S3_ENDPOINT: 'not a url',
       RUNNER_MAX_BATCHES: '8',
+      RUNNER_ENGINES: '0',
     })
     const named = problems.map((p) => p.split(':')[0])
     expect(named).toEqual(
@@ -88,6 +97,7 @@ describe('readConfig', () => {
         'RUNNER_SECRET',
         'RUNNER_S3_ENDPOINT',
         'RUNNER_MAX_BATCHES',
+        'RUNNER_ENGINES',
         'RUNNER_MODEL_URI',
       ])
     )

@@ -23,8 +23,10 @@ export interface RunnerConfig {
     readonly source: ModelSource
     readonly cacheDir: string
     readonly ep: ExecutionProviderChoice
-    /** ORT intra-op threads; null lets the engine choose. */
+    /** ORT intra-op threads of each engine; null lets the engine choose. */
     readonly intraOpThreads: number | null
+    /** Engines (model copies), each running one batch at a time; engine i uses GPU i on CUDA. */
+    readonly engines: number
     /** Endpoint of an S3-compatible server; null means AWS S3. */
     readonly s3Endpoint: string | null
     /** Region for S3; null leaves it to the AWS SDK's usual lookup. */
@@ -34,6 +36,8 @@ export interface RunnerConfig {
     readonly maxBatch: number
     readonly maxWaitMs: number
     readonly maxQueue: number
+    /** Refuse requests expected to take this much longer than one alone; null: deadline only. */
+    readonly maxDelayMs: number | null
   }
   readonly requestTimeoutMs: number
   readonly drainTimeoutMs: number
@@ -76,10 +80,12 @@ const RunnerEnv = z.strictObject({
   RUNNER_CACHE_DIR: z.string().default(join(homedir(), '.cache', 'showo', 'models')),
   RUNNER_EP: z.enum(['cpu', 'cuda', 'webgpu', 'auto']).default('auto'),
   RUNNER_INTRA_OP_THREADS: whole(1, 1024).optional(),
+  RUNNER_ENGINES: whole(1, 64).default(1),
   RUNNER_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   RUNNER_MAX_BATCH: whole(1, 256).default(8),
   RUNNER_MAX_WAIT_MS: whole(0, 10_000).default(10),
   RUNNER_MAX_QUEUE: whole(0, 100_000).default(16),
+  RUNNER_MAX_DELAY_MS: whole(0, 3_600_000).optional(),
   RUNNER_REQUEST_TIMEOUT_MS: whole(100, 3_600_000).default(60_000),
   RUNNER_DRAIN_TIMEOUT_MS: whole(0, 3_600_000).default(30_000),
   RUNNER_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -140,6 +146,7 @@ function toConfig(v: z.infer<typeof RunnerEnv>): RunnerConfig {
       cacheDir: v.RUNNER_CACHE_DIR,
       ep: v.RUNNER_EP,
       intraOpThreads: v.RUNNER_INTRA_OP_THREADS ?? null,
+      engines: v.RUNNER_ENGINES,
       s3Endpoint: v.RUNNER_S3_ENDPOINT ?? null,
       s3Region: v.RUNNER_S3_REGION ?? null,
     },
@@ -147,6 +154,7 @@ function toConfig(v: z.infer<typeof RunnerEnv>): RunnerConfig {
       maxBatch: v.RUNNER_MAX_BATCH,
       maxWaitMs: v.RUNNER_MAX_WAIT_MS,
       maxQueue: v.RUNNER_MAX_QUEUE,
+      maxDelayMs: v.RUNNER_MAX_DELAY_MS ?? null,
     },
     requestTimeoutMs: v.RUNNER_REQUEST_TIMEOUT_MS,
     drainTimeoutMs: v.RUNNER_DRAIN_TIMEOUT_MS,

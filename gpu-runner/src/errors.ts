@@ -12,15 +12,15 @@ export class RunnerError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly detail?: string,
-    options?: { cause?: unknown; retryAfterS?: number }
+    options?: { cause?: unknown; retryAfterMs?: number }
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.status = ERROR_STATUS[code]
-    this.retryAfterS = options?.retryAfterS
+    this.retryAfterMs = options?.retryAfterMs
   }
 
-  /** Seconds for the `Retry-After` header, where a retry helps. */
-  readonly retryAfterS: number | undefined
+  /** When a retry may succeed, where one helps (the `Retry-After` and `retry-after-ms` headers). */
+  readonly retryAfterMs: number | undefined
 }
 
 /** A request's deadline passed or its client went away; raised between denoising steps. */
@@ -71,28 +71,26 @@ export class NotFoundError extends RunnerError {
   }
 }
 
-/** The admission queue is full; the caller should try again (or another runner) later. */
+/** The runner cannot take this request in time; the caller should try again (or another runner) later. */
 export class RunnerBusyError extends RunnerError {
   override readonly name = 'RunnerBusyError'
-  constructor(queued: number, retryAfterS: number) {
-    super('RUNNER_BUSY', `the runner is busy (${queued} requests queued)`, undefined, {
-      retryAfterS,
-    })
+  constructor(reason: string, retryAfterMs: number) {
+    super('RUNNER_BUSY', `the runner is busy (${reason})`, undefined, { retryAfterMs })
   }
 }
 
 /** The model is still downloading, loading or warming up. */
 export class ModelNotReadyError extends RunnerError {
   override readonly name = 'ModelNotReadyError'
-  constructor(retryAfterS: number) {
-    super('MODEL_NOT_READY', 'the model is still loading', undefined, { retryAfterS })
+  constructor(retryAfterMs: number) {
+    super('MODEL_NOT_READY', 'the model is still loading', undefined, { retryAfterMs })
   }
 }
 
 /** The runner is draining before it stops and admits no new work. */
 export class ShuttingDownError extends RunnerError {
   override readonly name = 'ShuttingDownError'
-  constructor(retryAfterS: number) {
-    super('RUNNER_SHUTTING_DOWN', 'the runner is shutting down', undefined, { retryAfterS })
+  constructor(retryAfterMs: number) {
+    super('RUNNER_SHUTTING_DOWN', 'the runner is shutting down', undefined, { retryAfterMs })
   }
 }

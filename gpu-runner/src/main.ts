@@ -1,7 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3'
 import { Batcher } from './batcher/batcher.ts'
 import { createSystemClock, type Clock } from './batcher/clock.ts'
-import { warmUp } from './batcher/warm-up.ts'
 import {
   ConfigError,
   readConfig,
@@ -18,12 +17,15 @@ import { startEmfReporter } from './metrics/emf-reporter.ts'
 import { createRunnerMetrics, type RunnerMetrics } from './metrics/runner-metrics.ts'
 import { ensureModel } from './model-store/ensure-model.ts'
 import { describeModelSource } from './model-store/model-source.ts'
+import { startEngines } from './start-engines.ts'
 
 /** What the runner asks the engine factory for. */
 export interface EngineOptions {
   modelDir: string
   ep: ExecutionProviderChoice
   intraOpThreads?: number
+  /** Which engine of the pool this is; on CUDA, also the GPU it uses. */
+  deviceId?: number
 }
 
 /** Loads the model; `createOnnxEngine` in production, a fake in tests and benchmarks. */
@@ -72,9 +74,13 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
   const keepAliveMs = config.requestTimeoutMs + 15_000
   const server = await listen(app, { host: config.host, port: config.port, clock, keepAliveMs })
   logger.info('listening', { url: server.url, env: config.env, signed: secret !== null })
-  let engine: Engine | undefined
+  let engines: Engine[] = []
   let batcher: Batcher | undefined
-  const readLoad = () => ({ queued: batcher?.queued ?? 0, running: batcher?.running ?? 0 })
+  const readLoad = () => ({
+    queued: batcher?.queued ?? 0,
+    running: batcher?.running ?? 0,
+    refused: batcher?.refused ?? 0,
+  })
   metrics.trackLoad(readLoad)
   const { intervalMs, serviceName: service } = config.metrics
   const stopEmf = startEmfReporter({ clock, intervalMs, service, readLoad, write })
@@ -87,20 +93,19 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
       logger,
       signal: startup.signal,
     })
-    const { ep, intraOpThreads } = config.model
-    engine = await deps.createEngine({
-      modelDir: model.dir,
-      ep,
-      ...(intraOpThreads === null ? {} : { intraOpThreads }),
+    const { ep, intraOpThreads, engines: count } = config.model
+    engines = await startEngines({
+      count,
+      factory: deps.createEngine,
+      engine: { modelDir: model.dir, ep, ...(intraOpThreads === null ? {} : { intraOpThreads }) },
+      manifestSha: model.manifestSha,
+      signal: startup.signal,
     })
-    if (engine.info.sha !== model.manifestSha) {
-      throw new Error(
-        `the engine reports model sha ${engine.info.sha}, but ${model.dir}/manifest.json hashes to ${model.manifestSha}`
-      )
+    const engine = engines[0]
+    if (!engine) {
+      throw new Error('no engine started')
     }
-    await warmUp(engine, startup.signal)
-    startup.signal.throwIfAborted()
-    batcher = new Batcher({ engine, clock, observer: metrics, ...config.batch })
+    batcher = new Batcher({ engines, clock, observer: metrics, ...config.batch })
     state.markReady({ info: engine.info, batcher })
     const { name, sha, ep: engineEp, batchIndependent } = engine.info
     if (!batchIndependent && config.batch.maxBatch > 1) {
@@ -110,7 +115,14 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
         maxBatch: config.batch.maxBatch,
       })
     }
-    logger.info('ready', { model: name, sha, ep: engineEp, batchIndependent, ...config.batch })
+    logger.info('ready', {
+      model: name,
+      sha,
+      ep: engineEp,
+      engines: engines.length,
+      batchIndependent,
+      ...config.batch,
+    })
   })()
   ready.catch((error: unknown) => {
     const source = describeModelSource(config.model.source)
@@ -139,7 +151,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps): Promi
     }
     await server.close(Math.max(1000, deadline - clock.now()))
     stopEmf()
-    await engine?.close()
+    await Promise.all(engines.map((engine) => engine.close()))
     logger.info('stopped', { reason })
     markStopped()
   }

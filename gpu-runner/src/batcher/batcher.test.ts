@@ -13,16 +13,28 @@ const params = (prompt: string, over: Partial<GenerateParams> = {}): GeneratePar
 })
 
 function setup(
-  options: { maxBatch?: number; maxWaitMs?: number; maxQueue?: number; stepMs?: number } = {}
+  options: {
+    maxBatch?: number
+    maxWaitMs?: number
+    maxQueue?: number
+    maxDelayMs?: number
+    stepMs?: number | ((batchSize: number) => number)
+    engines?: number
+  } = {}
 ) {
   const clock = new FakeClock()
-  const engine = new FakeEngine({ clock, stepMs: options.stepMs ?? 10 })
+  const engines = Array.from(
+    { length: options.engines ?? 1 },
+    () => new FakeEngine({ clock, stepMs: options.stepMs ?? 10 })
+  )
+  const [engine = new FakeEngine()] = engines
   const batcher = new Batcher({
-    engine,
+    engines,
     clock,
     maxBatch: options.maxBatch ?? 4,
     maxWaitMs: options.maxWaitMs ?? 0,
     maxQueue: options.maxQueue ?? 8,
+    maxDelayMs: options.maxDelayMs ?? null,
   })
   const submit = (prompt: string, over: Partial<GenerateParams> = {}, timeoutMs = 60_000) => {
     const client = new AbortController()
@@ -34,7 +46,7 @@ function setup(
     result.catch(() => undefined)
     return { result, client }
   }
-  return { clock, engine, batcher, submit }
+  return { clock, engine, engines, batcher, submit }
 }
 
 /** The contract code a rejected request carries. */
@@ -113,8 +125,90 @@ describe('Batcher', () => {
     const error = await refused.result.catch((e: unknown) => e)
     expect(error).toBeInstanceOf(RunnerError)
     expect((error as RunnerError).code).toBe('RUNNER_BUSY')
-    expect((error as RunnerError).retryAfterS).toBeGreaterThanOrEqual(1)
+    expect((error as RunnerError).retryAfterMs).toBeGreaterThan(0)
     expect(batcher.queued).toBe(2)
+    expect(batcher.refused).toBe(1)
+  })
+
+  it('runs one batch per engine at once and hands the next batch to the engine that frees up', async () => {
+    const { clock, engines, batcher, submit } = setup({ engines: 2, maxBatch: 1, stepMs: 10 })
+    const [first, second] = engines
+    second?.hold()
+    const results = [submit('a'), submit('b'), submit('c'), submit('d')]
+    await clock.advance(0)
+    expect(batcher.running).toBe(2)
+    expect(batcher.queued).toBe(2)
+    // 'a' takes 4 steps of 10 ms on the first engine; 'b' is held on the second.
+    await clock.advance(40)
+    await clock.advance(40)
+    expect(first?.batches).toEqual([['a'], ['c'], ['d']])
+    expect(second?.batches).toEqual([['b']])
+    second?.release()
+    await clock.advance(100)
+    await Promise.all(results.map((r) => r.result))
+    expect(batcher.running).toBe(0)
+  })
+
+  it('admits freely until a batch has been timed, then refuses requests that would wait too long', async () => {
+    const { clock, batcher, submit } = setup({ maxBatch: 1, maxDelayMs: 50, stepMs: 10 })
+    // Nothing measured yet: only the queue bound applies.
+    const early = [submit('a'), submit('b')]
+    await clock.advance(100)
+    await Promise.all(early.map((r) => r.result))
+    // A batch of one takes 40 ms. One running + one queued: the next would start in ~80 ms.
+    submit('running')
+    await clock.advance(10)
+    submit('queued')
+    const refused = submit('refused')
+    const error = await refused.result.catch((e: unknown) => e)
+    expect((error as RunnerError).code).toBe('RUNNER_BUSY')
+    expect((error as RunnerError).message).toContain('expected delay 70 ms, limit 50 ms')
+    // It may try again once the predicted wait has shrunk to the limit.
+    expect((error as RunnerError).retryAfterMs).toBeCloseTo(20)
+    expect(batcher.queued).toBe(1)
+    await clock.advance(20)
+    const inTime = submit('in time')
+    await clock.advance(200)
+    expect((await inTime.result).batchSize).toBe(1)
+  })
+
+  it('counts the extra time of the larger batch a request would join as delay', async () => {
+    // A CPU-like engine: a batch of n takes n times as long as a batch of 1.
+    const stepMs = (n: number) => 10 * n
+    const { clock, engine, submit } = setup({ maxBatch: 2, maxDelayMs: 45, stepMs })
+    engine.hold()
+    const timing = [submit('x'), submit('y'), submit('z')]
+    await clock.advance(0)
+    engine.release()
+    await clock.advance(200)
+    await Promise.all(timing.map((r) => r.result))
+    expect(engine.batches).toEqual([['x'], ['y', 'z']])
+    // Batches of 1 take 40 ms, of 2 80 ms. 'queued' starts in 40 ms: 40 ms late, admitted.
+    submit('running')
+    await clock.advance(0)
+    const queued = submit('queued')
+    // 'joining' would start then too, but make that batch 80 ms long: 80 ms late, refused.
+    const joining = submit('joining')
+    const error = await joining.result.catch((e: unknown) => e)
+    expect((error as RunnerError).message).toContain('expected delay 80 ms, limit 45 ms')
+    await clock.advance(200)
+    expect((await queued.result).batchSize).toBe(1)
+  })
+
+  it('refuses at once a request that would finish after its own deadline', async () => {
+    const { clock, submit } = setup({ maxBatch: 1, stepMs: 10 })
+    const timed = submit('timed')
+    await clock.advance(100)
+    await timed.result
+    submit('running')
+    await clock.advance(0)
+    const tight = submit('tight', {}, 60)
+    const error = await tight.result.catch((e: unknown) => e)
+    expect((error as RunnerError).code).toBe('RUNNER_BUSY')
+    expect((error as RunnerError).message).toContain('finish in 80 ms, after its 60 ms deadline')
+    const roomy = submit('roomy', {}, 1000)
+    await clock.advance(200)
+    await roomy.result
   })
 
   it('frees the queue slot of a request whose client went away while it waited', async () => {

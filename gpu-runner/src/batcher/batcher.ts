@@ -6,7 +6,9 @@ import {
   ShuttingDownError,
 } from '../errors.ts'
 import type { Clock, CancelTimer } from './clock.ts'
+import { BatchDurations } from './batch-durations.ts'
 import { pickBatch } from './pick-batch.ts'
+import { predictStartMs } from './predict-start.ts'
 import {
   UNDERSTAND_SHAPE,
   createWork,
@@ -26,35 +28,56 @@ export interface BatchObserver {
 
 /** Settings and collaborators of a {@link Batcher}. */
 export interface BatcherOptions {
-  engine: Engine
-  /** Largest number of same-shape requests sent to the engine at once. */
+  /** Each engine runs one batch at a time: one per GPU; on a CPU, one per group of cores. */
+  engines: readonly Engine[]
+  /** Largest number of same-shape requests sent to an engine at once. */
   maxBatch: number
   /** How long the oldest queued request may wait for company before its batch goes anyway. */
   maxWaitMs: number
   /** Requests waiting (not running) beyond which new ones are refused with 429. */
   maxQueue: number
+  /**
+   * Refuse (429) a request expected to take longer than this beyond what it would take alone: its
+   * wait for the batches ahead plus the extra time of the larger batch it joins. null: only its
+   * deadline limits it. Keeps admitted latency near the unloaded latency under overload.
+   */
+  maxDelayMs: number | null
   clock: Clock
   observer?: BatchObserver
 }
 
-/** Smoothing of the batch-duration average behind `Retry-After`. */
-const DURATION_EWMA_WEIGHT = 0.2
+/** `Retry-After` of a full queue before any batch has run, when no wait can be predicted. */
+const UNKNOWN_WAIT_RETRY_MS = 1000
+
+/** An engine and the batch it is running (empty when idle). */
+interface Slot {
+  engine: Engine
+  batch: Work[]
+  startedAt: number
+}
 
 /**
- * Admission queue and scheduler in front of one engine (one GPU): bounded queue, grouping by
- * batch shape, flush on size or wait, one batch in flight. `close()` drains, `destroy()` aborts.
+ * Admission queue and scheduler in front of a pool of engines: bounded queue, refusal of requests
+ * that could not start in time, grouping by batch shape, flush on size or wait, one batch in
+ * flight per engine. `close()` drains, `destroy()` aborts.
  */
 export class Batcher {
   readonly #options: BatcherOptions
   readonly #queue: Work[] = []
-  #running: Work[] = []
+  readonly #slots: Slot[]
+  readonly #imageBatches = new BatchDurations()
+  readonly #understandJobs = new BatchDurations()
   #closing = false
+  #refused = 0
   #cancelWakeUp: CancelTimer | undefined
-  #batchMsAverage: number | undefined
   readonly #idleWaiters: (() => void)[] = []
 
   constructor(options: BatcherOptions) {
+    if (options.engines.length === 0) {
+      throw new Error('a batcher needs at least one engine')
+    }
     this.#options = options
+    this.#slots = options.engines.map((engine) => ({ engine, batch: [], startedAt: 0 }))
   }
 
   /** Requests admitted and waiting for a batch. */
@@ -62,16 +85,14 @@ export class Batcher {
     return this.#queue.length
   }
 
-  /** Requests inside the batch the engine is running. */
-  get running(): number {
-    return this.#running.length
+  /** Requests refused as busy (429) since the start; autoscaling counts them as demand. */
+  get refused(): number {
+    return this.#refused
   }
 
-  /** Seconds after which a refused caller may expect room: the queue ahead, at the recent pace. */
-  retryAfterS(): number {
-    const batchS = (this.#batchMsAverage ?? 1000) / 1000
-    const batchesAhead = Math.ceil(this.#queue.length / this.#options.maxBatch) + 1
-    return Math.min(60, Math.max(1, Math.ceil(batchesAhead * batchS)))
+  /** Requests inside the batches the engines are running. */
+  get running(): number {
+    return this.#slots.reduce((sum, slot) => sum + slot.batch.length, 0)
   }
 
   /** Queues a text-to-image request; rejects with a {@link RunnerError} (429, 503) or the engine's error. */
@@ -91,7 +112,7 @@ export class Batcher {
   close(): Promise<void> {
     this.#closing = true
     this.#schedule()
-    if (this.#queue.length === 0 && this.#running.length === 0) {
+    if (this.#isIdle()) {
       return Promise.resolve()
     }
     return new Promise((resolve) => {
@@ -99,20 +120,22 @@ export class Batcher {
     })
   }
 
-  /** Cancels every queued and running request with `reason`; `close()` still waits for the engine. */
+  /** Cancels every queued and running request with `reason`; `close()` still waits for the engines. */
   destroy(reason: RunnerError): void {
     this.#closing = true
-    for (const work of [...this.#queue, ...this.#running]) {
+    for (const work of [...this.#queue, ...this.#slots.flatMap((slot) => slot.batch)]) {
       work.controller.abort(reason)
     }
   }
 
   #admit<R extends WorkRequest>(request: R, options: AdmissionOptions) {
     if (this.#closing) {
-      return Promise.reject(new ShuttingDownError(1))
+      return Promise.reject(new ShuttingDownError(1000))
     }
-    if (this.#queue.length >= this.#options.maxQueue) {
-      return Promise.reject(new RunnerBusyError(this.#queue.length, this.retryAfterS()))
+    const refusal = this.#refusal(options.timeoutMs)
+    if (refusal) {
+      this.#refused += 1
+      return Promise.reject(refusal)
     }
     const { work, promise } = createWork(request, options, this.#options.clock, (aborted) => {
       this.#onAbort(aborted)
@@ -122,6 +145,55 @@ export class Batcher {
       this.#schedule()
     }
     return promise
+  }
+
+  /**
+   * Why a new request cannot be taken, if it cannot: the queue is full, or it is expected to be
+   * delayed by more than `maxDelayMs` or to finish after its deadline. Refusing now, in
+   * milliseconds, beats a timeout later, and lets the caller try another runner.
+   */
+  #refusal(timeoutMs: number): RunnerBusyError | undefined {
+    const { maxQueue, maxBatch, maxDelayMs } = this.#options
+    const ahead = this.#queue.length
+    if (ahead >= maxQueue) {
+      const retryMs = this.#predictStartMs(0) ?? UNKNOWN_WAIT_RETRY_MS
+      return new RunnerBusyError(`${ahead} requests queued`, retryMs)
+    }
+    const startMs = this.#predictStartMs(ahead)
+    const aloneMs = this.#imageBatches.estimate(1)
+    if (startMs === undefined || aloneMs === undefined) {
+      return undefined
+    }
+    const finishMs = startMs + (this.#imageBatches.estimate((ahead % maxBatch) + 1) ?? aloneMs)
+    const delayMs = finishMs - aloneMs
+    if (maxDelayMs !== null && delayMs > maxDelayMs) {
+      const reason = `expected delay ${Math.round(delayMs)} ms, limit ${maxDelayMs} ms`
+      return new RunnerBusyError(reason, delayMs - maxDelayMs)
+    }
+    if (finishMs > timeoutMs) {
+      const reason = `expected to finish in ${Math.round(finishMs)} ms, after its ${timeoutMs} ms deadline`
+      return new RunnerBusyError(reason, finishMs - timeoutMs)
+    }
+    return undefined
+  }
+
+  /** Expected ms until a request with `ahead` requests before it starts; undefined before any batch ran. */
+  #predictStartMs(ahead: number): number | undefined {
+    const images = this.#imageBatches
+    if (images.estimate(1) === undefined) {
+      return undefined
+    }
+    const now = this.#options.clock.now()
+    const busyForMs = this.#slots.map(({ batch, startedAt }) => {
+      const first = batch[0]
+      if (first === undefined) {
+        return 0
+      }
+      const durations = first.kind === 'understand' ? this.#understandJobs : images
+      return (durations.estimate(batch.length) ?? 0) - (now - startedAt)
+    })
+    const { maxBatch } = this.#options
+    return predictStartMs({ busyForMs, ahead, maxBatch, batchMs: (n) => images.estimate(n) ?? 0 })
   }
 
   /** A cancelled request leaves the queue at once; a running one is answered now, and the engine drops it at its next step. */
@@ -135,44 +207,51 @@ export class Batcher {
     this.#schedule()
   }
 
+  /** Starts batches on idle engines while the policy says go; otherwise sets a wake-up. */
   #schedule(): void {
     this.#cancelWakeUp?.()
     this.#cancelWakeUp = undefined
-    if (this.#running.length > 0) {
-      return
-    }
     const { clock, maxBatch, maxWaitMs } = this.#options
-    const decision = pickBatch(
-      this.#queue,
-      clock.now(),
-      { maxBatch, maxWaitMs, capacityOf: (shape) => (shape === UNDERSTAND_SHAPE ? 1 : maxBatch) },
-      this.#closing
-    )
-    if (decision === null) {
-      this.#notifyIfIdle()
-    } else if ('waitMs' in decision) {
-      this.#cancelWakeUp = clock.setTimeout(() => {
-        this.#schedule()
-      }, decision.waitMs)
-    } else {
-      void this.#run(decision.run)
+    for (;;) {
+      const idle = this.#slots.find((slot) => slot.batch.length === 0)
+      if (!idle) {
+        return
+      }
+      const decision = pickBatch(
+        this.#queue,
+        clock.now(),
+        { maxBatch, maxWaitMs, capacityOf: (shape) => (shape === UNDERSTAND_SHAPE ? 1 : maxBatch) },
+        this.#closing
+      )
+      if (decision === null) {
+        this.#notifyIfIdle()
+        return
+      }
+      if ('waitMs' in decision) {
+        this.#cancelWakeUp = clock.setTimeout(() => {
+          this.#schedule()
+        }, decision.waitMs)
+        return
+      }
+      void this.#run(idle, decision.run)
     }
   }
 
-  async #run(batch: Work[]): Promise<void> {
+  async #run(slot: Slot, batch: Work[]): Promise<void> {
     const { clock, observer } = this.#options
+    // Synchronous up to the first await, so #schedule sees this engine busy and these requests gone.
     for (const work of batch) {
       this.#queue.splice(this.#queue.indexOf(work), 1)
     }
-    this.#running = batch
-    const startedAt = clock.now()
+    slot.batch = batch
+    slot.startedAt = clock.now()
     observer?.batchStarted(batch[0]?.shape ?? '', batch.length)
+    const first = batch[0]
     try {
-      const first = batch[0]
       if (first?.kind === 'understand') {
-        await this.#runUnderstand(first, startedAt)
+        await this.#runUnderstand(slot.engine, first, slot.startedAt)
       } else {
-        await this.#runGenerate(batch as GenerateWork[], startedAt)
+        await this.#runGenerate(slot.engine, batch as GenerateWork[], slot.startedAt)
       }
     } catch (error) {
       const failure = toRunnerError(error)
@@ -180,18 +259,15 @@ export class Batcher {
         work.reject(failure)
       }
     } finally {
-      const ms = clock.now() - startedAt
-      this.#batchMsAverage =
-        this.#batchMsAverage === undefined
-          ? ms
-          : this.#batchMsAverage + DURATION_EWMA_WEIGHT * (ms - this.#batchMsAverage)
-      this.#running = []
+      const durations = first?.kind === 'understand' ? this.#understandJobs : this.#imageBatches
+      durations.record(batch.length, clock.now() - slot.startedAt)
+      slot.batch = []
       this.#schedule()
     }
   }
 
-  async #runGenerate(batch: GenerateWork[], startedAt: number): Promise<void> {
-    const results = await this.#options.engine.generate(
+  async #runGenerate(engine: Engine, batch: GenerateWork[], startedAt: number): Promise<void> {
+    const results = await engine.generate(
       batch.map((work) => ({ params: work.params, signal: work.controller.signal }))
     )
     batch.forEach((work, i) => {
@@ -205,16 +281,17 @@ export class Batcher {
     })
   }
 
-  async #runUnderstand(work: UnderstandWork, startedAt: number): Promise<void> {
-    const outcome = await this.#options.engine.understand({
-      ...work.job,
-      signal: work.controller.signal,
-    })
+  async #runUnderstand(engine: Engine, work: UnderstandWork, startedAt: number): Promise<void> {
+    const outcome = await engine.understand({ ...work.job, signal: work.controller.signal })
     work.resolve({ outcome, queueMs: startedAt - work.enqueuedAt })
   }
 
+  #isIdle(): boolean {
+    return this.#queue.length === 0 && this.#slots.every((slot) => slot.batch.length === 0)
+  }
+
   #notifyIfIdle(): void {
-    if (this.#closing && this.#queue.length === 0 && this.#running.length === 0) {
+    if (this.#closing && this.#isIdle()) {
       for (const resolve of this.#idleWaiters.splice(0)) {
         resolve()
       }

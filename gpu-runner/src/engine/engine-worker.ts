@@ -32,6 +32,7 @@ async function start(port: NonNullable<typeof parentPort>, init: WorkerInit): Pr
     model = ShowoModel.open(init.modelDir, {
       ep: init.ep,
       ...(init.intraOpThreads ? { intraOpThreads: init.intraOpThreads } : {}),
+      ...(init.deviceId === undefined ? {} : { deviceId: init.deviceId }),
     })
     textToImage = new TextToImage(model)
     understanding = new Understanding(model)

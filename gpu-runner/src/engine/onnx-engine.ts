@@ -23,6 +23,8 @@ export interface OnnxEngineOptions {
   modelDir: string
   ep: EpChoice
   intraOpThreads?: number
+  /** GPU ordinal on the CUDA EP; other EPs ignore it. */
+  deviceId?: number
   /** Load the understanding graphs at start (default true); otherwise on the first request. */
   loadUnderstanding?: boolean
 }
@@ -65,6 +67,7 @@ export async function createOnnxEngine(options: OnnxEngineOptions): Promise<Engi
     ep: options.ep,
     loadUnderstanding: options.loadUnderstanding ?? true,
     ...(options.intraOpThreads ? { intraOpThreads: options.intraOpThreads } : {}),
+    ...(options.deviceId === undefined ? {} : { deviceId: options.deviceId }),
   }
   const worker = new Worker(new URL('./engine-worker.mjs', import.meta.url), { workerData: init })
   const pending = new Map<number, Pending>()

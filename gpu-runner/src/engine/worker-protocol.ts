@@ -7,6 +7,8 @@ export interface WorkerInit {
   modelDir: string
   ep: EpChoice
   intraOpThreads?: number
+  /** GPU ordinal on the CUDA EP (engine i of a pool uses GPU i). */
+  deviceId?: number
   /** Load the understanding graphs at start too (a runner serves both tasks). */
   loadUnderstanding: boolean
 }

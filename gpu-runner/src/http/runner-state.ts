@@ -15,10 +15,10 @@ export interface Serving {
   batcher: Batcher
 }
 
-/** Seconds a caller should wait before asking a runner that is still loading. */
-const NOT_READY_RETRY_S = 5
+/** How long a caller should wait before asking a runner that is still loading again. */
+const NOT_READY_RETRY_MS = 5000
 /** A draining runner will not come back; another runner can answer at once. */
-const SHUTTING_DOWN_RETRY_S = 1
+const SHUTTING_DOWN_RETRY_MS = 1000
 
 /**
  * Where the runner is in its life: starting (model loading and warming) → ready → draining.
@@ -54,7 +54,7 @@ export class RunnerState {
   /** Throws the 503 a request gets while the runner drains. */
   assertAdmitting(): void {
     if (this.#draining) {
-      throw new ShuttingDownError(SHUTTING_DOWN_RETRY_S)
+      throw new ShuttingDownError(SHUTTING_DOWN_RETRY_MS)
     }
   }
 
@@ -62,7 +62,7 @@ export class RunnerState {
   requireServing(): Serving {
     this.assertAdmitting()
     if (!this.#serving) {
-      throw new ModelNotReadyError(NOT_READY_RETRY_S)
+      throw new ModelNotReadyError(NOT_READY_RETRY_MS)
     }
     return this.#serving
   }

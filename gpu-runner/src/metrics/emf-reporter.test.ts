@@ -22,10 +22,10 @@ describe('queue depth as CloudWatch embedded metric format', () => {
     expect(QUEUE_DEPTH_METRIC.defaultService).toBe('showo-runner')
   })
 
-  it('reports waiting plus running requests every interval until stopped', async () => {
+  it('reports waiting plus running plus newly refused requests every interval until stopped', async () => {
     const clock = new FakeClock()
     const lines: string[] = []
-    let load = { queued: 3, running: 2 }
+    let load = { queued: 3, running: 2, refused: 40 }
     const stop = startEmfReporter({
       clock,
       intervalMs: 1000,
@@ -36,12 +36,15 @@ describe('queue depth as CloudWatch embedded metric format', () => {
     await clock.advance(999)
     expect(lines).toHaveLength(0)
     await clock.advance(1)
-    load = { queued: 0, running: 1 }
+    load = { queued: 2, running: 2, refused: 46 }
+    await clock.advance(1000)
+    load = { queued: 0, running: 1, refused: 46 }
     await clock.advance(1000)
     stop()
     await clock.advance(5000)
     const values = lines.map((l) => JSON.parse(l) as { QueueDepth: number; Service: string })
-    expect(values.map((v) => v.QueueDepth)).toEqual([5, 1])
+    // The 40 refusals before the reporter started are not this runner's current load.
+    expect(values.map((v) => v.QueueDepth)).toEqual([5, 10, 1])
     expect(values.every((v) => v.Service === 'svc')).toBe(true)
   })
 })

@@ -5,7 +5,9 @@ import type { LoadReader } from './runner-metrics.ts'
 /**
  * The CloudWatch metric AWS autoscaling reads. The infra stack scales on exactly these names:
  * change them only together with infra/. The value is every admitted request not yet answered
- * (waiting + running), so a runner busy with a full batch and an empty queue still counts as loaded.
+ * (waiting + running), so a runner busy with a full batch and an empty queue still counts as loaded,
+ * plus the requests refused as busy since the last report: a runner that sheds load early (a
+ * short queue, `RUNNER_MAX_DELAY_MS`) must still show the demand it turned away.
  */
 export const QUEUE_DEPTH_METRIC = {
   namespace: 'ShowoRunner',
@@ -47,9 +49,12 @@ export interface EmfReporterOptions {
 export function startEmfReporter(options: EmfReporterOptions): () => void {
   const { clock, intervalMs, service, readLoad, write } = options
   let cancel = clock.setTimeout(tick, intervalMs)
+  let refusedBefore = readLoad().refused
   function tick(): void {
-    const { queued, running } = readLoad()
-    write(toQueueDepthEmf(queued + running, service, clock.wallNow()))
+    const { queued, running, refused } = readLoad()
+    const turnedAway = refused - refusedBefore
+    refusedBefore = refused
+    write(toQueueDepthEmf(queued + running + turnedAway, service, clock.wallNow()))
     cancel = clock.setTimeout(tick, intervalMs)
   }
   return () => {

@@ -3,7 +3,7 @@ import type { BatchObserver } from '../batcher/batcher.ts'
 import type { GenerateTimings } from '../engine/engine.ts'
 
 /** Reads the batcher's current load, for the gauges. */
-export type LoadReader = () => { queued: number; running: number }
+export type LoadReader = () => { queued: number; running: number; refused: number }
 
 /** The runner's Prometheus metrics, on a registry of its own (never the global default one). */
 export interface RunnerMetrics extends BatchObserver {
@@ -28,7 +28,7 @@ const BATCH_SIZES = [1, 2, 4, 8, 16, 32, 64, 128]
 export function createRunnerMetrics(options: { processMetrics: boolean }): RunnerMetrics {
   const registry = new Registry()
   const registers = [registry]
-  let readLoad: LoadReader = () => ({ queued: 0, running: 0 })
+  let readLoad: LoadReader = () => ({ queued: 0, running: 0, refused: 0 })
   if (options.processMetrics) {
     collectDefaultMetrics({ register: registry })
   }

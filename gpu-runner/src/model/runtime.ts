@@ -30,6 +30,8 @@ export interface SessionOptions {
   ep: EpChoice
   /** Threads for one operator on the CPU EP (default: ORT's choice). */
   intraOpThreads?: number
+  /** GPU ordinal on the CUDA EP (default 0); other EPs ignore it. */
+  deviceId?: number
   /**
    * Outputs to leave on the GPU where the EP allows it (WebGPU): key/value caches that only go back
    * into the next run. Ignored on other EPs, where every output comes back to the CPU.
@@ -63,7 +65,11 @@ export class ModelSession {
       try {
         const keep = ep === 'webgpu' ? (options.deviceOutputs ?? []) : []
         const session = await ort.InferenceSession.create(path, {
-          executionProviders: [ep],
+          executionProviders: [
+            ep === 'cuda' && options.deviceId !== undefined
+              ? { name: 'cuda', deviceId: options.deviceId }
+              : ep,
+          ],
           graphOptimizationLevel: 'all',
           ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
           ...(keep.length > 0

@@ -33,7 +33,10 @@ export class ShowoModel {
   ) {}
 
   /** Opens a model folder; checks the manifest, file sizes and tokenizer before any graph loads. */
-  static open(dir: string, options: { ep: EpChoice; intraOpThreads?: number }): ShowoModel {
+  static open(
+    dir: string,
+    options: { ep: EpChoice; intraOpThreads?: number; deviceId?: number }
+  ): ShowoModel {
     const loaded = readManifest(dir)
     for (const file of loaded.manifest.files) {
       let size: number

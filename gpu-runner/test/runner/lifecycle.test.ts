@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { EngineFactory } from '../../src/main.ts'
 import { readError } from './support/envelope.ts'
-import { PNG_SIGNATURE } from './support/fake-engine.ts'
+import { createFakeEngineFactory, type FakeEngine, PNG_SIGNATURE } from './support/fake-engine.ts'
 import { metricValue, startTestRunner } from './support/runner-harness.ts'
 
 type Harness = Awaited<ReturnType<typeof startTestRunner>>
@@ -142,6 +142,57 @@ describe('runner lifecycle on a loopback socket', () => {
     expect(h.logs().some((l) => l.msg === 'drain deadline passed; cancelling what is left')).toBe(
       true
     )
+  })
+
+  it('starts RUNNER_ENGINES engines, one per device, runs a batch on each at once and closes all', async () => {
+    const made: FakeEngine[] = []
+    const devices: (number | undefined)[] = []
+    const factory = createFakeEngineFactory({}, (engine) => made.push(engine))
+    harness = await startTestRunner({
+      env: { RUNNER_ENGINES: '2', RUNNER_MAX_BATCH: '1' },
+      createEngine: () => (options) => {
+        devices.push(options.deviceId)
+        return factory(options)
+      },
+    })
+    const h = harness
+    await h.runner.ready
+    expect(devices.sort()).toEqual([0, 1])
+    expect(made).toHaveLength(2)
+    for (const engine of made) {
+      expect(engine.batches).toEqual([['warm-up'], ['warm-up']])
+      engine.hold()
+    }
+    const a = h.post('/v1/generate', { prompt: 'a', seed: 1 })
+    const b = h.post('/v1/generate', { prompt: 'b', seed: 1 })
+    await waitForLoad(h, 0, 2)
+    for (const engine of made) {
+      engine.release()
+    }
+    expect([(await a).status, (await b).status]).toEqual([200, 200])
+    const served = made.map((engine) => engine.batches.slice(2).flat().join(''))
+    expect(served.sort()).toEqual(['a', 'b'])
+    await h.runner.shutdown('test over')
+    expect(made.every((engine) => engine.closed)).toBe(true)
+  })
+
+  it('closes the engines that started when another one fails, and never reports ready', async () => {
+    const made: FakeEngine[] = []
+    const factory = createFakeEngineFactory({}, (engine) => made.push(engine))
+    harness = await startTestRunner({
+      env: { RUNNER_ENGINES: '3' },
+      createEngine: () => (options) => {
+        if (options.deviceId === 1) {
+          return Promise.reject(new Error('CUDA error: no device 1'))
+        }
+        return factory(options)
+      },
+    })
+    const h = harness
+    await expect(h.runner.ready).rejects.toThrow('CUDA error: no device 1')
+    expect(made).toHaveLength(2)
+    expect(made.every((engine) => engine.closed)).toBe(true)
+    expect((await h.get('/readyz')).status).toBe(503)
   })
 
   it('refuses to serve when the engine names a different model than the checked folder', async () => {

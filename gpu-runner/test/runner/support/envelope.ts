@@ -7,6 +7,7 @@ export async function readError(response: Response) {
     status: response.status,
     ...envelope.error,
     retryAfter: response.headers.get('retry-after'),
+    retryAfterMs: response.headers.get('retry-after-ms'),
     requestIdHeader: response.headers.get('x-request-id'),
   }
 }

@@ -12,6 +12,7 @@ export interface TestAppOptions {
   maxBatch?: number
   maxWaitMs?: number
   maxQueue?: number
+  maxDelayMs?: number
   requestTimeoutMs?: number
   secret?: string | null
   /** Leave the runner in its loading state. */
@@ -31,14 +32,19 @@ export function createTestApp(options: TestAppOptions = {}) {
   const metrics = createRunnerMetrics({ processMetrics: false })
   const engine = new FakeEngine(options.engine)
   const batcher = new Batcher({
-    engine,
+    engines: [engine],
     clock,
     maxBatch: options.maxBatch ?? 4,
     maxWaitMs: options.maxWaitMs ?? 0,
     maxQueue: options.maxQueue ?? 8,
+    maxDelayMs: options.maxDelayMs ?? null,
     observer: metrics,
   })
-  metrics.trackLoad(() => ({ queued: batcher.queued, running: batcher.running }))
+  metrics.trackLoad(() => ({
+    queued: batcher.queued,
+    running: batcher.running,
+    refused: batcher.refused,
+  }))
   const state = new RunnerState()
   if (!options.notReady) {
     state.markReady({ info: engine.info, batcher })
