@@ -40,6 +40,11 @@ async function main(): Promise<void> {
     RUNNER_MAX_BATCH: String(options.maxBatch),
     RUNNER_MAX_QUEUE: String(options.maxQueue),
     RUNNER_MAX_WAIT_MS: String(options.maxWaitMs),
+    RUNNER_ENGINES: String(options.engines),
+    ...(options.maxDelayMs === null ? {} : { RUNNER_MAX_DELAY_MS: String(options.maxDelayMs) }),
+    ...(options.intraOpThreads === null
+      ? {}
+      : { RUNNER_INTRA_OP_THREADS: String(options.intraOpThreads) }),
   })
   // Log lines are written as in production (one per request), to a sink the parent ignores.
   const runner = await startRunner(config, { createEngine: factory })

@@ -6,6 +6,8 @@ export interface Sample {
   status: number
   /** From just before the request was written to the end of the response body. */
   ms: number
+  /** A 429's `retry-after-ms` (else `Retry-After` in ms), when it sent one. */
+  retryAfterMs?: number
 }
 
 /** Where and how to send requests. */
@@ -40,7 +42,13 @@ export async function sendGenerate(target: Target, index: number): Promise<Sampl
       (res) => {
         res.resume()
         res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, ms: performance.now() - start })
+          const status = res.statusCode ?? 0
+          const retryAfterMs = retryHint(res.headers['retry-after-ms'], res.headers['retry-after'])
+          resolve({
+            status,
+            ms: performance.now() - start,
+            ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+          })
         })
       }
     )
@@ -51,21 +59,42 @@ export async function sendGenerate(target: Target, index: number): Promise<Sampl
   })
 }
 
-/** Closed loop: `concurrency` workers, each sending its next request when the last one ends. */
+/** The wait a refusal asks for, in ms: `retry-after-ms` if sent, else `Retry-After` seconds. */
+function retryHint(ms: string | string[] | undefined, s: string | string[] | undefined) {
+  const value = Number(typeof ms === 'string' ? ms : typeof s === 'string' ? Number(s) * 1000 : NaN)
+  return Number.isFinite(value) && value >= 0 ? value : undefined
+}
+
+/**
+ * Closed loop: `concurrency` workers, each sending its next request when the last one ends. A
+ * refused worker waits as long as the 429 asks before trying again, as the OpenAI client does.
+ */
 export async function runClosedLoop(
   target: Target,
-  options: { concurrency: number; durationMs?: number; requests?: number }
+  options: { concurrency: number; durationMs?: number; requests?: number; served?: number }
 ): Promise<{ samples: Sample[]; elapsedMs: number }> {
   const samples: Sample[] = []
   const start = performance.now()
   const deadline = start + (options.durationMs ?? Infinity)
   let issued = 0
+  let served = 0
+  let pending = 0
   const more = () =>
-    performance.now() < deadline && (options.requests === undefined || issued < options.requests)
+    performance.now() < deadline &&
+    (options.requests === undefined || issued < options.requests) &&
+    (options.served === undefined || served + pending < options.served)
   const worker = async (): Promise<void> => {
     while (more()) {
       issued += 1
-      samples.push(await sendGenerate(target, issued))
+      pending += 1
+      const sample = await sendGenerate(target, issued)
+      pending -= 1
+      served += sample.status === 200 ? 1 : 0
+      samples.push(sample)
+      if (sample.status === 429 && sample.retryAfterMs !== undefined) {
+        const wait = Math.min(sample.retryAfterMs, deadline - performance.now())
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)))
+      }
     }
   }
   await Promise.all(Array.from({ length: options.concurrency }, worker))

@@ -7,6 +7,12 @@ export interface ServerOptions {
   maxBatch: number
   maxQueue: number
   maxWaitMs: number
+  /** RUNNER_MAX_DELAY_MS; null leaves it unset. */
+  maxDelayMs: number | null
+  /** RUNNER_ENGINES. */
+  engines: number
+  /** RUNNER_INTRA_OP_THREADS; null leaves it to ONNX Runtime. */
+  intraOpThreads: number | null
   /** Fake engine: milliseconds per denoising step of a batch of n = fakeStepMs + n × fakeStepPerJobMs. */
   fakeStepMs: number
   fakeStepPerJobMs: number
