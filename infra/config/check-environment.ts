@@ -106,7 +106,8 @@ function checkFleet(env: RunnerEnvironment): string[] {
 }
 
 function checkRunner(env: RunnerEnvironment): string[] {
-  const { maxBatch, maxQueue, requestTimeoutSeconds, drainTimeoutSeconds } = env.runner
+  const { maxBatch, maxQueue, maxDelaySeconds, requestTimeoutSeconds, drainTimeoutSeconds } =
+    env.runner
   const problems: string[] = []
   if (!isWhole(maxBatch, 1, 256)) {
     problems.push('runner.maxBatch: must be a whole number from 1 to 256')
@@ -116,6 +117,11 @@ function checkRunner(env: RunnerEnvironment): string[] {
   }
   if (!isWhole(requestTimeoutSeconds, 1, 3600)) {
     problems.push('runner.requestTimeoutSeconds: must be a whole number from 1 to 3600')
+  }
+  if (maxDelaySeconds !== undefined && !isWhole(maxDelaySeconds, 1, requestTimeoutSeconds - 1)) {
+    problems.push(
+      'runner.maxDelaySeconds: must be a whole number of seconds below runner.requestTimeoutSeconds'
+    )
   }
   const maxDrain = MAX_STOP_TIMEOUT_SECONDS - STOP_MARGIN_SECONDS
   if (!isWhole(drainTimeoutSeconds, 5, maxDrain)) {

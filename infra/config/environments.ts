@@ -54,6 +54,13 @@ export interface RunnerEnvironment {
   readonly runner: {
     readonly maxBatch: number
     readonly maxQueue: number
+    /**
+     * `RUNNER_MAX_DELAY_MS` in seconds: a runner refuses (429, in milliseconds) a request it
+     * expects to take this much longer than alone, so callers can go elsewhere instead of
+     * waiting. Unset: only the request timeout bounds the wait. Refusals count as queue depth
+     * for scaling.
+     */
+    readonly maxDelaySeconds?: number
     /** Longest request the runner works on; the ALB's idle timeout is set just above it. */
     readonly requestTimeoutSeconds: number
     /**
@@ -145,6 +152,7 @@ export const PROD: RunnerEnvironment = {
   runner: {
     maxBatch: 16,
     maxQueue: 64,
+    maxDelaySeconds: 20,
     requestTimeoutSeconds: 60,
     drainTimeoutSeconds: 90,
     logLevel: 'info',

@@ -6,7 +6,8 @@ import { Metric } from 'aws-cdk-lib/aws-cloudwatch'
  * shipped by the awslogs driver) and the fleet scales on. The runner must use exactly these
  * names: namespace `ShowoRunner`, metric `QueueDepth` (unit Count), one dimension `Service`
  * whose value is the runner's `RUNNER_SERVICE_NAME`. The value is the number of admitted
- * requests not yet answered (queued + running) on that runner, written at least every
+ * requests not yet answered (queued + running) on that runner plus those it refused as busy
+ * since its previous line (demand it shed must still scale the fleet), written at least every
  * {@link RUNNER_QUEUE_METRIC.intervalSeconds} seconds, zeros included: a runner that goes
  * silent when idle would stop the scale-in.
  */

@@ -93,6 +93,9 @@ export class RunnerStack extends Stack {
         serviceName: runnerServiceName,
         maxBatch: env.runner.maxBatch,
         maxQueue: env.runner.maxQueue,
+        ...(env.runner.maxDelaySeconds === undefined
+          ? {}
+          : { maxDelay: Duration.seconds(env.runner.maxDelaySeconds) }),
         requestTimeout: Duration.seconds(env.runner.requestTimeoutSeconds),
         drainTimeout,
         logLevel: env.runner.logLevel,

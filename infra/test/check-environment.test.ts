@@ -66,6 +66,11 @@ describe('checkEnvironment', () => {
     expect(problemsOf(env)).toEqual([expect.stringMatching(/drainTimeoutSeconds: must be 5-110/)])
   })
 
+  it('refuses a delay limit that is not below the request timeout', () => {
+    const env = testEnvironment({ runner: { ...DEV.runner, maxDelaySeconds: 60 } })
+    expect(problemsOf(env)).toEqual([expect.stringMatching(/^runner.maxDelaySeconds: must be/)])
+  })
+
   it('refuses an idle window shorter than a cold start', () => {
     const env = testEnvironment({
       scaling: { ...DEV.scaling, coldStartSeconds: 900, idleMinutesBeforeZero: 10 },

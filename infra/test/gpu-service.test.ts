@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { DEV } from '../config/environments.ts'
+import { DEV, PROD } from '../config/environments.ts'
 import { MODEL_CACHE_PATH } from '../lib/constructs/gpu-service.ts'
 import { onlyResource, synthEnvironment, type SynthesizedEnvironment } from './synth-environment.ts'
 
@@ -48,6 +48,16 @@ describe('GPU service', () => {
       RUNNER_SERVICE_NAME: 'showo-runner-dev',
       RUNNER_METRICS_INTERVAL_MS: '10000',
     })
+  })
+
+  it('passes the delay limit only where the environment sets one', () => {
+    const env = (synthesized: SynthesizedEnvironment) => {
+      const task = onlyResource(synthesized.template, 'AWS::ECS::TaskDefinition')
+      const [only] = task.properties.ContainerDefinitions as ContainerDefinition[]
+      return Object.fromEntries((only?.Environment ?? []).map((e) => [e.Name, e.Value]))
+    }
+    expect(env(dev)).not.toHaveProperty('RUNNER_MAX_DELAY_MS')
+    expect(env(synthEnvironment(PROD))).toMatchObject({ RUNNER_MAX_DELAY_MS: '20000' })
   })
 
   it('injects the HMAC secret from Secrets Manager, never as plain text', () => {

@@ -35,6 +35,8 @@ export interface RunnerSettings {
   readonly serviceName: string
   readonly maxBatch: number
   readonly maxQueue: number
+  /** Refuse requests expected to take this much longer than alone; undefined: no such limit. */
+  readonly maxDelay?: Duration
   readonly requestTimeout: Duration
   readonly drainTimeout: Duration
   readonly logLevel: string
@@ -106,6 +108,9 @@ export class GpuService extends Construct {
         RUNNER_S3_REGION: Stack.of(this).region,
         RUNNER_MAX_BATCH: String(runner.maxBatch),
         RUNNER_MAX_QUEUE: String(runner.maxQueue),
+        ...(runner.maxDelay
+          ? { RUNNER_MAX_DELAY_MS: String(runner.maxDelay.toMilliseconds()) }
+          : {}),
         RUNNER_REQUEST_TIMEOUT_MS: String(runner.requestTimeout.toMilliseconds()),
         RUNNER_DRAIN_TIMEOUT_MS: String(runner.drainTimeout.toMilliseconds()),
         RUNNER_LOG_LEVEL: runner.logLevel,
