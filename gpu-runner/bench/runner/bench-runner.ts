@@ -4,6 +4,7 @@
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdir, stat, writeFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
@@ -14,6 +15,7 @@ import {
   type Target,
 } from './load-generator.ts'
 import type { ParentMessage, ServerMessage, ServerOptions } from './protocol.ts'
+import { measureEngineCeiling } from './engine-ceiling.ts'
 import { formatReport, type BenchReport } from './report.ts'
 import { summarize } from './stats.ts'
 
@@ -32,8 +34,9 @@ const { values: flags } = parseArgs({
     'max-wait-ms': { type: 'string', default: '10' },
     // RUNNER_MAX_DELAY_MS: a number, 'off', or 'auto' (AUTO_DELAY_SHARE of the unloaded p50).
     'max-delay-ms': { type: 'string', default: 'auto' },
-    engines: { type: 'string', default: '1' },
-    'intra-op-threads': { type: 'string' },
+    // 'auto': on the CPU EP one engine per core, each with one ORT thread; elsewhere one engine.
+    engines: { type: 'string', default: 'auto' },
+    'intra-op-threads': { type: 'string', default: 'auto' },
     'fake-step-ms': { type: 'string', default: '4' },
     'fake-step-per-job-ms': { type: 'string', default: '0.5' },
   },
@@ -113,6 +116,12 @@ async function main(): Promise<void> {
   if (!/^(\d+|auto|off)$/.test(delayFlag)) {
     throw new Error(`--max-delay-ms must be a whole number, 'auto' or 'off', not '${delayFlag}'`)
   }
+  const cpu = flags.ep === 'cpu'
+  const engines =
+    flags.engines === 'auto' ? (cpu ? availableParallelism() : 1) : Number(flags.engines)
+  const threadsFlag = flags['intra-op-threads']
+  const intraOpThreads =
+    threadsFlag === 'auto' ? (cpu && engines > 1 ? 1 : null) : Number(threadsFlag)
   let options: ServerOptions = {
     engine,
     modelDir,
@@ -122,13 +131,22 @@ async function main(): Promise<void> {
     maxQueue: Number(flags['max-queue']),
     maxWaitMs: Number(flags['max-wait-ms']),
     maxDelayMs: /^\d+$/.test(delayFlag) ? Number(delayFlag) : null,
-    engines: Number(flags.engines),
-    intraOpThreads:
-      flags['intra-op-threads'] === undefined ? null : Number(flags['intra-op-threads']),
+    engines,
+    intraOpThreads,
     fakeStepMs: Number(flags['fake-step-ms']),
     fakeStepPerJobMs: Number(flags['fake-step-per-job-ms']),
   }
   const durationMs = Number(flags['duration-s']) * 1000
+  const ceiling =
+    engine === 'onnx'
+      ? await measureEngineCeiling({
+          modelDir,
+          ep: options.ep,
+          engines,
+          ...(intraOpThreads === null ? {} : { intraOpThreads }),
+          durationMs,
+        })
+      : undefined
   let server = await startServer(options)
   let target: Target = { url: server.url, secret: options.secret, agent: createAgent() }
   try {
@@ -183,6 +201,7 @@ async function main(): Promise<void> {
       modelDir: engine === 'onnx' ? modelDir : '(fake engine)',
       options: { ...options, secret: '(random)' },
       durationS: durationMs / 1000,
+      ...(ceiling ? { ceiling } : {}),
       concurrency,
       overload,
       rss: {

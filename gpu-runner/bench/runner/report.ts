@@ -1,3 +1,4 @@
+import type { EngineCeiling } from './engine-ceiling.ts'
 import type { LatencySummary } from './stats.ts'
 
 /** Everything one benchmark run measured. */
@@ -6,6 +7,8 @@ export interface BenchReport {
   modelDir: string
   options: Record<string, unknown>
   durationS: number
+  /** The engines alone, before the runner; absent for the fake engine. */
+  ceiling?: EngineCeiling
   concurrency: {
     concurrency: number
     throughputPerS: number
@@ -51,6 +54,14 @@ export function formatReport(r: BenchReport): string {
     '',
     `Settings: ${JSON.stringify(r.options)}; ${r.durationS} s per phase.`,
     '',
+    ...(r.ceiling
+      ? [
+          `Engines alone, no HTTP, one image at a time each: one engine ${r.ceiling.oneEngine.toFixed(1)} img/s, ` +
+            `all ${r.ceiling.engines} ${r.ceiling.pool.toFixed(1)} img/s ` +
+            `(${(r.ceiling.pool / r.ceiling.oneEngine).toFixed(2)}×: the most that concurrency can add here).`,
+          '',
+        ]
+      : []),
     '| concurrency | throughput (img/s) | p50 | p99 | event-loop lag p99 | statuses |',
     '|---|---|---|---|---|---|',
     ...rows,

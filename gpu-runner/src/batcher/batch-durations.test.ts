@@ -15,12 +15,13 @@ describe('BatchDurations', () => {
     expect(durations.estimate(8)).toBe(800)
   })
 
-  it('answers an unseen size with the nearest measured one', () => {
+  it('interpolates between measured sizes and scales per image above the largest', () => {
     const durations = new BatchDurations()
-    durations.record(1, 100)
-    durations.record(8, 800)
-    expect(durations.estimate(2)).toBe(100)
-    expect(durations.estimate(6)).toBe(800)
-    expect(durations.estimate(32)).toBe(800)
+    durations.record(2, 100)
+    durations.record(8, 400)
+    expect(durations.estimate(4)).toBeCloseTo(200)
+    expect(durations.estimate(16)).toBeCloseTo(800)
+    // Below the smallest measured size: no cheaper than it.
+    expect(durations.estimate(1)).toBe(100)
   })
 })

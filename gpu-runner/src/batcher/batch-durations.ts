@@ -17,22 +17,33 @@ export class BatchDurations {
 
   /**
    * Expected milliseconds of a batch of `size`; undefined before any batch ran. A size not seen
-   * yet takes the nearest measured size's figure: guessing low errs towards admitting, and the
-   * request deadline still bounds the wait; a guess high would refuse the very batches that would
-   * have measured it.
+   * yet is interpolated between the nearest measured sizes; above the largest, it costs the same
+   * per image as that one. Guessing high errs towards refusing: a CPU's batches do cost that much,
+   * while a GPU's turn out cheaper as soon as one is measured (with a tight `maxDelayMs` a GPU
+   * runner therefore grows its batches one size at a time).
    */
   estimate(size: number): number | undefined {
     const exact = this.#bySize.get(size)
     if (exact !== undefined) {
       return exact
     }
-    let nearest: { distance: number; ms: number } | undefined
+    let below: [number, number] | undefined
+    let above: [number, number] | undefined
     for (const [known, ms] of this.#bySize) {
-      const distance = Math.abs(known - size)
-      if (nearest === undefined || distance < nearest.distance) {
-        nearest = { distance, ms }
+      if (known < size && (below === undefined || known > below[0])) {
+        below = [known, ms]
+      }
+      if (known > size && (above === undefined || known < above[0])) {
+        above = [known, ms]
       }
     }
-    return nearest?.ms
+    if (below && above) {
+      const share = (size - below[0]) / (above[0] - below[0])
+      return below[1] + share * (above[1] - below[1])
+    }
+    if (below) {
+      return (below[1] * size) / below[0]
+    }
+    return above?.[1]
   }
 }
