@@ -17,10 +17,11 @@ export class BatchDurations {
 
   /**
    * Expected milliseconds of a batch of `size`; undefined before any batch ran. A size not seen
-   * yet is interpolated between the nearest measured sizes; above the largest, it costs the same
-   * per image as that one. Guessing high errs towards refusing: a CPU's batches do cost that much,
-   * while a GPU's turn out cheaper as soon as one is measured (with a tight `maxDelayMs` a GPU
-   * runner therefore grows its batches one size at a time).
+   * yet is interpolated between the nearest measured sizes; beyond them, it costs the same per
+   * image as the nearest one. That errs towards refusing (a larger batch predicted too long, a
+   * request alone predicted too short): a CPU's batches do cost that much, while a GPU's turn out
+   * cheaper as soon as one is measured (with a tight `maxDelayMs` a GPU runner therefore grows
+   * its batches one size at a time).
    */
   estimate(size: number): number | undefined {
     const exact = this.#bySize.get(size)
@@ -41,9 +42,7 @@ export class BatchDurations {
       const share = (size - below[0]) / (above[0] - below[0])
       return below[1] + share * (above[1] - below[1])
     }
-    if (below) {
-      return (below[1] * size) / below[0]
-    }
-    return above?.[1]
+    const nearest = below ?? above
+    return nearest && (nearest[1] * size) / nearest[0]
   }
 }

@@ -149,6 +149,15 @@ describe('Batcher', () => {
     expect(batcher.running).toBe(0)
   })
 
+  it('shares a due group out among idle engines instead of leaving one idle', async () => {
+    const { clock, engines, submit } = setup({ engines: 2, maxBatch: 4, maxWaitMs: 5 })
+    const results = ['a', 'b', 'c', 'd'].map((prompt) => submit(prompt))
+    await clock.advance(5)
+    expect(engines.map((engine) => engine.batches)).toEqual([[['a', 'b']], [['c', 'd']]])
+    await clock.advance(100)
+    await Promise.all(results.map((r) => r.result))
+  })
+
   it('admits freely until a batch has been timed, then refuses requests that would wait too long', async () => {
     const { clock, batcher, submit } = setup({ maxBatch: 1, maxDelayMs: 50, stepMs: 10 })
     // Nothing measured yet: only the queue bound applies.

@@ -213,16 +213,18 @@ export class Batcher {
     this.#cancelWakeUp = undefined
     const { clock, maxBatch, maxWaitMs } = this.#options
     for (;;) {
-      const idle = this.#slots.find((slot) => slot.batch.length === 0)
+      const idleSlots = this.#slots.filter((slot) => slot.batch.length === 0)
+      const [idle] = idleSlots
       if (!idle) {
         return
       }
-      const decision = pickBatch(
-        this.#queue,
-        clock.now(),
-        { maxBatch, maxWaitMs, capacityOf: (shape) => (shape === UNDERSTAND_SHAPE ? 1 : maxBatch) },
-        this.#closing
-      )
+      const policy = {
+        maxBatch,
+        maxWaitMs,
+        capacityOf: (shape: string) => (shape === UNDERSTAND_SHAPE ? 1 : maxBatch),
+        idleEngines: idleSlots.length,
+      }
+      const decision = pickBatch(this.#queue, clock.now(), policy, this.#closing)
       if (decision === null) {
         this.#notifyIfIdle()
         return

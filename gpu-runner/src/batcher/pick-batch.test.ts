@@ -5,6 +5,7 @@ const policy: BatchPolicy = {
   maxBatch: 3,
   maxWaitMs: 10,
   capacityOf: (shape) => (shape === 'understand' ? 1 : 3),
+  idleEngines: 1,
 }
 
 const item = (shape: string, enqueuedAt: number, id = `${shape}@${enqueuedAt}`) => ({
@@ -42,6 +43,14 @@ describe('pickBatch', () => {
   it('runs understanding requests alone and without waiting', () => {
     const queue = [item('understand', 0), item('understand', 1)]
     expect(pickBatch(queue, 0, policy, false)).toEqual({ run: [queue[0]] })
+  })
+
+  it('shares a due group out among the idle engines', () => {
+    const queue = [item('a', 0), item('a', 1), item('a', 2), item('a', 3), item('a', 4)]
+    const twoIdle = { ...policy, idleEngines: 2 }
+    expect(pickBatch(queue, 10, twoIdle, false)).toEqual({ run: queue.slice(0, 3) })
+    expect(pickBatch(queue.slice(0, 4), 10, twoIdle, false)).toEqual({ run: queue.slice(0, 2) })
+    expect(pickBatch(queue.slice(0, 1), 10, twoIdle, false)).toEqual({ run: queue.slice(0, 1) })
   })
 
   it('skips the wait when flushing for a drain', () => {
