@@ -47,6 +47,10 @@ describe('a client that goes away', () => {
     const engine = await h.engine
     engine.hold()
     const running = h.post('/v1/generate', { prompt: 'running', seed: 1 })
+    // Two requests in flight at once may reach the runner in either order: wait for the first.
+    await vi.waitFor(() => {
+      expect(engine.batches).toContainEqual(['running'])
+    }, WAIT)
     const client = new AbortController()
     const gone = h.post('/v1/generate', { prompt: 'gone', seed: 1 }, { signal: client.signal })
     await vi.waitFor(async () => {

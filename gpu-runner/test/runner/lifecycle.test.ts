@@ -123,6 +123,8 @@ describe('runner lifecycle on a loopback socket', () => {
     const engine = await h.engine
     engine.hold()
     const running = h.post('/v1/generate', { prompt: 'running', seed: 1 })
+    // Two requests in flight at once may reach the runner in either order: wait for the first.
+    await waitForLoad(h, 0, 1)
     const queued = h.post('/v1/generate', { prompt: 'queued', seed: 1 })
     await waitForLoad(h, 1, 1)
     const stopping = h.runner.shutdown('SIGTERM')
