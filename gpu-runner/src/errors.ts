@@ -87,10 +87,15 @@ export class ModelNotReadyError extends RunnerError {
   }
 }
 
+/** A draining runner will not come back; another runner can answer a second from now. */
+const SHUTTING_DOWN_RETRY_MS = 1000
+
 /** The runner is draining before it stops and admits no new work. */
 export class ShuttingDownError extends RunnerError {
   override readonly name = 'ShuttingDownError'
-  constructor(retryAfterMs: number) {
-    super('RUNNER_SHUTTING_DOWN', 'the runner is shutting down', undefined, { retryAfterMs })
+  constructor() {
+    super('RUNNER_SHUTTING_DOWN', 'the runner is shutting down', undefined, {
+      retryAfterMs: SHUTTING_DOWN_RETRY_MS,
+    })
   }
 }

@@ -130,7 +130,7 @@ export class Batcher {
 
   #admit<R extends WorkRequest>(request: R, options: AdmissionOptions) {
     if (this.#closing) {
-      return Promise.reject(new ShuttingDownError(1000))
+      return Promise.reject(new ShuttingDownError())
     }
     const refusal = this.#refusal(options.timeoutMs)
     if (refusal) {

@@ -17,8 +17,6 @@ export interface Serving {
 
 /** How long a caller should wait before asking a runner that is still loading again. */
 const NOT_READY_RETRY_MS = 5000
-/** A draining runner will not come back; another runner can answer at once. */
-const SHUTTING_DOWN_RETRY_MS = 1000
 
 /**
  * Where the runner is in its life: starting (model loading and warming) → ready → draining.
@@ -54,7 +52,7 @@ export class RunnerState {
   /** Throws the 503 a request gets while the runner drains. */
   assertAdmitting(): void {
     if (this.#draining) {
-      throw new ShuttingDownError(SHUTTING_DOWN_RETRY_MS)
+      throw new ShuttingDownError()
     }
   }
 
