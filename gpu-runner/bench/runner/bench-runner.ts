@@ -97,6 +97,23 @@ async function startServer(options: ServerOptions) {
   }
 }
 
+/** A runner child, warmed up with 40 requests, and a client for it; `stop` ends both. */
+async function startWarmRunner(options: ServerOptions) {
+  const server = await startServer(options)
+  const target: Target = { url: server.url, secret: options.secret, agent: createAgent() }
+  const stop = async () => {
+    target.agent.destroy()
+    await server.stop()
+  }
+  try {
+    await runClosedLoop(target, { concurrency: 4, requests: 40 })
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { server, target, stop }
+}
+
 const ok = (samples: Sample[]) => samples.filter((s) => s.status === 200)
 const byStatus = (samples: Sample[]) =>
   samples.reduce<Record<string, number>>((acc, s) => {
@@ -147,10 +164,8 @@ async function main(): Promise<void> {
           durationMs,
         })
       : undefined
-  let server = await startServer(options)
-  let target: Target = { url: server.url, secret: options.secret, agent: createAgent() }
+  let runner = await startWarmRunner(options)
   try {
-    await runClosedLoop(target, { concurrency: 4, requests: 40 })
     const concurrency: BenchReport['concurrency'] = []
     for (const c of [1, 8, 16, 32]) {
       if (c > 1 && delayFlag === 'auto' && options.maxDelayMs === null) {
@@ -158,15 +173,12 @@ async function main(): Promise<void> {
         // one request at a time nothing ever queues, so the limit could not change that phase.
         const p50 = concurrency[0]?.latency.p50 ?? 0
         options = { ...options, maxDelayMs: Math.max(1, Math.round(AUTO_DELAY_SHARE * p50)) }
-        target.agent.destroy()
-        await server.stop()
-        server = await startServer(options)
-        target = { url: server.url, secret: options.secret, agent: createAgent() }
-        await runClosedLoop(target, { concurrency: 4, requests: 40 })
+        await runner.stop()
+        runner = await startWarmRunner(options)
       }
-      await server.stats()
-      const run = await runClosedLoop(target, { concurrency: c, durationMs })
-      const lag = await server.stats()
+      await runner.server.stats()
+      const run = await runClosedLoop(runner.target, { concurrency: c, durationMs })
+      const lag = await runner.server.stats()
       const admitted = ok(run.samples)
       concurrency.push({
         concurrency: c,
@@ -178,9 +190,9 @@ async function main(): Promise<void> {
     }
     const unloadedP99 = concurrency[0]?.latency.p99 ?? 0
     const capacity = Math.max(...concurrency.map((r) => r.throughputPerS))
-    await server.stats()
-    const over = await runOpenLoop(target, { ratePerS: 4 * capacity, durationMs })
-    const overLag = await server.stats()
+    await runner.server.stats()
+    const over = await runOpenLoop(runner.target, { ratePerS: 4 * capacity, durationMs })
+    const overLag = await runner.server.stats()
     const refused = over.samples.filter((s) => s.status === 429)
     const overload: BenchReport['overload'] = {
       offeredPerS: 4 * capacity,
@@ -193,9 +205,9 @@ async function main(): Promise<void> {
       lagP99Ms: overLag.lagP99Ms,
     }
     const rssRequests = Number(flags['rss-requests'])
-    const before = await server.stats(true)
-    const rssRun = await runClosedLoop(target, { concurrency: 16, served: rssRequests })
-    const after = await server.stats(true)
+    const before = await runner.server.stats(true)
+    const rssRun = await runClosedLoop(runner.target, { concurrency: 16, served: rssRequests })
+    const after = await runner.server.stats(true)
     const report: BenchReport = {
       engine,
       modelDir: engine === 'onnx' ? modelDir : '(fake engine)',
@@ -223,8 +235,7 @@ async function main(): Promise<void> {
     await writeFile(out, JSON.stringify(report, null, 2))
     console.log(`\nraw figures: ${out}`)
   } finally {
-    target.agent.destroy()
-    await server.stop()
+    await runner.stop()
   }
 }
 

@@ -61,7 +61,7 @@ export async function sendGenerate(target: Target, index: number): Promise<Sampl
 
 /** The wait a refusal asks for, in ms: `retry-after-ms` if sent, else `Retry-After` seconds. */
 function retryHint(ms: string | string[] | undefined, s: string | string[] | undefined) {
-  const value = Number(typeof ms === 'string' ? ms : typeof s === 'string' ? Number(s) * 1000 : NaN)
+  const value = typeof ms === 'string' ? Number(ms) : Number(s) * 1000
   return Number.isFinite(value) && value >= 0 ? value : undefined
 }
 
