@@ -4,12 +4,12 @@
 import { once } from 'node:events'
 import { join } from 'node:path'
 import { ERROR_STATUS, isErrorCode } from '@showo/contract'
-import { afterAll, assert, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { assert, beforeAll, describe, expect, it } from 'vitest'
 import { type StackChild, startChild } from '../../scripts/stack/child.ts'
 import { REPO } from '../../scripts/stack/local-stack.ts'
 import { waitForHttp } from '../../scripts/stack/wait-for.ts'
 import { expectedCacheKey } from './support/contract.ts'
-import { type E2eStack, startE2eStack } from './support/e2e-stack.ts'
+import { type E2eStack, readyModelSha, startE2eStack, useStackHooks } from './support/e2e-stack.ts'
 import { type ErrorEnvelope, postJson, send } from './support/http.ts'
 import { decodePng } from './support/png.ts'
 import { pollFor } from './support/poll.ts'
@@ -33,23 +33,10 @@ beforeAll(async () => {
   })
   cleanups.push(stack.dispose)
   diagnostics = stack.diagnostics
-  const readyz = await send(`${stack.runnerUrl}/readyz`)
-  assert.strictEqual(readyz.status, 200, readyz.summary)
-  modelSha = (readyz.json() as { model: { sha: string } | null }).model?.sha ?? ''
-  assert.match(modelSha, /^[0-9a-f]{64}$/, readyz.summary)
+  modelSha = await readyModelSha(stack.runnerUrl)
 })
 
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) {
-    await cleanup()
-  }
-})
-
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    console.error(`stack output at the failure:\n${diagnostics()}`)
-  })
-})
+useStackHooks(cleanups, () => diagnostics())
 
 function expectEnvelope(res: Awaited<ReturnType<typeof send>>): ErrorEnvelope['error'] {
   const { error } = res.json() as ErrorEnvelope

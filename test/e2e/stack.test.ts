@@ -6,11 +6,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
-import { afterAll, assert, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest'
 import { expectedCacheKey, runnerSignature, verifyStandardWebhook } from './support/contract.ts'
 import { makeDiscordKeys, signInteraction } from './support/discord-keys.ts'
-import { type E2eStack, startE2eStack } from './support/e2e-stack.ts'
-import { type ErrorEnvelope, postJson, send } from './support/http.ts'
+import { type E2eStack, readyModelSha, startE2eStack, useStackHooks } from './support/e2e-stack.ts'
+import { type ErrorEnvelope, type Exchange, postJson, send } from './support/http.ts'
 import { PNG_SIGNATURE, decodePng } from './support/png.ts'
 import { pollFor } from './support/poll.ts'
 import { scrapeMetrics, sumSamples } from './support/prometheus.ts'
@@ -61,6 +61,11 @@ function generate(body: Record<string, unknown>): ReturnType<typeof postJson> {
   return postJson(`${stack.edgeUrl}/v1/images/generations`, body)
 }
 
+/** The first image of a `response_format: 'b64_json'` answer, as bytes. */
+function firstImage(res: Exchange): Buffer<ArrayBuffer> {
+  return Buffer.from((res.json() as Generation).data[0]?.b64_json ?? '', 'base64')
+}
+
 async function generationCounts(): Promise<{ requests: number; ok: number; batches: number }> {
   const metrics = await scrapeMetrics(stack.runnerUrl)
   return {
@@ -89,24 +94,10 @@ beforeAll(async () => {
   })
   cleanups.push(stack.dispose)
   diagnostics = stack.diagnostics
-  const readyz = await send(`${stack.runnerUrl}/readyz`)
-  assert.strictEqual(readyz.status, 200, readyz.summary)
-  const sha = (readyz.json() as { model: { sha: string } | null }).model?.sha ?? ''
-  assert.match(sha, /^[0-9a-f]{64}$/, readyz.summary)
-  modelSha = sha
+  modelSha = await readyModelSha(stack.runnerUrl)
 })
 
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) {
-    await cleanup()
-  }
-})
-
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => {
-    console.error(`stack output at the failure:\n${diagnostics()}`)
-  })
-})
+useStackHooks(cleanups, () => diagnostics())
 
 describe('POST /v1/images/generations', () => {
   it('answers with the URL of a valid 256 px PNG and its receipt (x-seed, x-cache; x-model, x-steps)', async () => {
@@ -161,14 +152,12 @@ describe('POST /v1/images/generations', () => {
     const firstItem = (first.json() as Generation).data[0]!
     expect(firstItem.key).toBe(defaultKey(prompt, 11))
     expect(firstItem.url).toBeUndefined()
-    const bytes = Buffer.from(firstItem.b64_json ?? '', 'base64')
+    const bytes = firstImage(first)
     expect((await decodePng(bytes)).width).toBe(256)
 
     const again = await generate({ prompt, seed: 11, response_format: 'b64_json' })
     assert.strictEqual(again.headers.get('x-cache'), 'hit', again.summary)
-    expect(
-      Buffer.from((again.json() as Generation).data[0]!.b64_json ?? '', 'base64').equals(bytes)
-    ).toBe(true)
+    expect(firstImage(again).equals(bytes)).toBe(true)
 
     const byUrl = await generate({ prompt, seed: 11 })
     const served = await send((byUrl.json() as Generation).data[0]!.url!)
@@ -195,7 +184,7 @@ describe('POST /v1/images/generations', () => {
     expect(other.headers.get('x-cache')).toBe('miss')
     const otherItem = (other.json() as Generation).data[0]!
     expect(otherItem.key).not.toBe(firstItem.key)
-    const otherBytes = Buffer.from(otherItem.b64_json ?? '', 'base64')
+    const otherBytes = firstImage(other)
     expect((await decodePng(otherBytes)).width).toBe(256)
     assert.strictEqual(
       otherBytes.equals(bytes),
@@ -236,7 +225,7 @@ describe('POST /v1/images/understand', () => {
       response_format: 'b64_json',
     })
     assert.strictEqual(drawn.status, 200, drawn.summary)
-    const image = Buffer.from((drawn.json() as Generation).data[0]!.b64_json ?? '', 'base64')
+    const image = firstImage(drawn)
     const metrics = await scrapeMetrics(stack.runnerUrl)
     const understandBefore = sumSamples(metrics, 'showo_runner_requests_total', {
       route: '/v1/understand',
@@ -445,9 +434,7 @@ describe('POST /discord/interactions', () => {
     // Discord and the API share one cache: the same request is now a hit with the same bytes.
     const api = await generate({ prompt, seed: 41, response_format: 'b64_json' })
     assert.strictEqual(api.headers.get('x-cache'), 'hit', api.summary)
-    expect(
-      Buffer.from((api.json() as Generation).data[0]!.b64_json ?? '', 'base64').equals(png)
-    ).toBe(true)
+    expect(firstImage(api).equals(png)).toBe(true)
   })
 })
 

@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterAll, assert, beforeEach } from 'vitest'
 import {
   type LocalStack,
   type LocalStackOptions,
   startLocalStack,
 } from '../../../scripts/stack/local-stack.ts'
+import { send } from './http.ts'
 
 /** A stack started for one test file, with its own empty R2/KV/queue state. */
 export interface E2eStack extends LocalStack {
@@ -58,4 +60,33 @@ export async function startE2eStack(
       }
     },
   }
+}
+
+/** The sha256 of the model the runner serves, read from `/readyz`; fails unless it is ready. */
+export async function readyModelSha(runnerUrl: string): Promise<string> {
+  const readyz = await send(`${runnerUrl}/readyz`)
+  assert.strictEqual(readyz.status, 200, readyz.summary)
+  const sha = (readyz.json() as { model: { sha: string } | null }).model?.sha ?? ''
+  assert.match(sha, /^[0-9a-f]{64}$/, readyz.summary)
+  return sha
+}
+
+/**
+ * A test file's stack hooks: after the file, `cleanups` run newest first (also when the start
+ * failed halfway); when a test fails, the stack's recent output is printed beside it.
+ */
+export function useStackHooks(
+  cleanups: (() => Promise<unknown>)[],
+  diagnostics: () => string
+): void {
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup()
+    }
+  })
+  beforeEach(({ onTestFailed }) => {
+    onTestFailed(() => {
+      console.error(`stack output at the failure:\n${diagnostics()}`)
+    })
+  })
 }
